@@ -1,0 +1,62 @@
+# Skala: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := skala.settings
+
+.PHONY: run test venv messages lint check-deploy migrations-check pytest bench bench-matching clean makemessages
+
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+# Translations are compiled from the committed .po files; the .mo files are build output.
+messages: venv
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; }
+	cd skala && ../$(BIN)/django-admin compilemessages --ignore '.venv' -v 0
+
+run: messages
+	mkdir -p var
+	$(BIN)/skala migrate --no-input
+	$(BIN)/skala load-reference
+	$(BIN)/skala load-demo
+	PORT=$(PORT) $(BIN)/skala serve
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The deployment checks under production settings, with made-up but well-formed values.
+check-deploy: venv
+	mkdir -p var
+	DJANGO_ENV=production SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
+	ALLOWED_HOSTS=skala.example SITE_URL=https://skala.example EMAIL_URL=smtp+tls://mail.skala.example:587 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+migrations-check: venv
+	mkdir -p var
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: messages
+	mkdir -p var
+	$(BIN)/python -W error -m pytest
+
+test: lint check-deploy migrations-check pytest
+
+bench: messages
+	$(BIN)/python -m bench
+
+# Matching quality and speed on the Swedish 2021 procurements in ../shared/data (several minutes).
+bench-matching: venv
+	$(BIN)/python -m bench.matching
+
+makemessages: venv
+	cd skala && ../$(BIN)/django-admin makemessages -l nb -l sv --no-obsolete --add-location file --ignore '.venv'
+
+clean:
+	rm -rf $(VENV) var

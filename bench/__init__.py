@@ -1,0 +1,1 @@
+"""Skala's benchmarks: `make bench` (or `python -m bench`) runs them and compares with the baseline."""

@@ -1,0 +1,1 @@
+"""Skala: an open platform for innovative public procurement in the Nordics."""

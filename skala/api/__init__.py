@@ -1,0 +1,22 @@
+"""The JSON API, version 1: one router per app, assembled here."""
+
+from ninja import NinjaAPI
+
+from skala.corpus.api import router as matching_router
+from skala.orgs.api import accounts_router
+from skala.orgs.api import router as orgs_router
+from skala.reference.api import router as reference_router
+
+api = NinjaAPI(
+    title="Skala API",
+    version="1",
+    description=(
+        "Skala's JSON API. Read endpoints for public data need no login; others take the browser "
+        "session or a personal API token sent as 'Authorization: Bearer skala_…'."
+    ),
+    urls_namespace="api-v1",
+)
+api.add_router("/reference/", reference_router)
+api.add_router("/organisations", orgs_router)
+api.add_router("/me", accounts_router)
+api.add_router("/match", matching_router)

@@ -1,0 +1,103 @@
+"""The matcher's contract, shared by `skala match` and `POST /api/v1/match/...`.
+
+Input: a list of {"id": ..., "text": ..., "language"?: ...}. CPV answers: {"id", "cpv": [{"code",
+"score"}]}; similar answers: {"id", "matches": [{"id", "kind", "score", "why"}]}, best first. A text
+longer than 20,000 characters is matched on its first 20,000 and its answer carries "truncated": true.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from skala.corpus import services
+
+MAX_TOP = 100
+
+
+@dataclass
+class Item:
+    id: Any
+    text: str
+    language: str | None
+
+
+@dataclass
+class Problem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class MatchInputError(ValueError):
+    """Some input items are unusable; nothing was matched."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems[:20]))
+
+
+def parse_items(raw: Iterable[Any], first_line: int = 1) -> list[Item]:
+    """Validate every item first and report every problem with its line (1-based)."""
+    items, problems = [], []
+    for line, value in enumerate(raw, start=first_line):
+        if not isinstance(value, dict):
+            problems.append(Problem(line, "expected an object with 'id' and 'text'"))
+            continue
+        if "id" not in value or value["id"] in (None, ""):
+            problems.append(Problem(line, "'id' is missing"))
+            continue
+        text = value.get("text")
+        if not isinstance(text, str) or not text.strip():
+            problems.append(Problem(line, "'text' is empty"))
+            continue
+        language = value.get("language")
+        items.append(Item(value["id"], text, language if isinstance(language, str) else None))
+    if problems:
+        raise MatchInputError(problems)
+    return items
+
+
+def check_top(top: int) -> int:
+    if not 1 <= top <= MAX_TOP:
+        raise MatchInputError([Problem(0, f"top must be between 1 and {MAX_TOP}, not {top}")])
+    return top
+
+
+def with_truncation(answer: dict, query) -> dict:
+    if query.truncated:
+        answer["truncated"] = True
+    return answer
+
+
+def answer_cpv(items: list[Item], top: int) -> list[dict]:
+    """The best CPV codes for each text."""
+    answers = []
+    for item in items:
+        query = services.query_for(item.text, item.language)
+        suggestions = services.suggest_cpv(query, top=top)
+        cpv = [{"code": s.code, "score": s.score} for s in suggestions]
+        answers.append(with_truncation({"id": item.id, "cpv": cpv}, query))
+    return answers
+
+
+def public_id(key: str) -> Any:
+    """need:12 → 12; notice:TED-2021-1 → "TED-2021-1" (the notice's import id)."""
+    kind, _, identifier = key.partition(":")
+    return int(identifier) if kind == "need" and identifier.isdigit() else identifier
+
+
+def answer_similar(items: list[Item], top: int, visible_owner_ids: Iterable[int] = ()) -> list[dict]:
+    """The most similar needs and notices for each text, with why."""
+    owners = list(visible_owner_ids)
+    answers = []
+    for item in items:
+        query = services.query_for(item.text, item.language)
+        matches = services.similar(query, top=top, visible_owner_ids=owners)
+        found = [
+            {"id": public_id(m.key), "kind": m.document.kind, "score": m.score, "why": m.why.as_dict()}
+            for m in matches
+        ]
+        answers.append(with_truncation({"id": item.id, "matches": found}, query))
+    return answers

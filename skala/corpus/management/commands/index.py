@@ -1,0 +1,57 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from skala.corpus.models import IndexBuild
+from skala.corpus.tasks import rebuild_index
+
+WAIT_FOR_WORKER_SECONDS = 60
+
+
+class Command(BaseCommand):
+    help = "Manage the matching index: 'skala index rebuild' re-analyses the corpus as a task, with progress."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rebuild", "status"])
+        parser.add_argument(
+            "--inline", action="store_true", help="Run the task in this process instead of on a worker."
+        )
+        parser.add_argument("--no-wait", action="store_true", help="Enqueue the task and return at once.")
+
+    def handle(self, *args, action: str, inline: bool, no_wait: bool, **options):
+        if action == "status":
+            build = IndexBuild.objects.first()
+            self.stdout.write(str(build) if build else "The index has never been rebuilt.")
+            return
+        build = IndexBuild.objects.create()
+        if inline:
+            count = rebuild_index.call(build.pk)
+            self.stdout.write(f"Index rebuilt: {count} documents.")
+            return
+        result = rebuild_index.enqueue(build.pk)
+        self.stdout.write(f"Rebuild enqueued as task {result.id} (build {build.pk}).")
+        if no_wait:
+            return
+        self.follow(build.pk)
+
+    def follow(self, build_id: int) -> None:
+        """Print the build's progress until it ends."""
+        started, last = time.monotonic(), None
+        while True:
+            build = IndexBuild.objects.get(pk=build_id)
+            line = f"{build.get_status_display()}: {build.done}/{build.total} {build.message}"
+            if line != last:
+                self.stdout.write(line)
+                last = line
+            if build.status == IndexBuild.Status.DONE:
+                return
+            if build.status == IndexBuild.Status.FAILED:
+                raise CommandError(f"The rebuild failed: {build.message}")
+            if (
+                build.status == IndexBuild.Status.WAITING
+                and time.monotonic() - started > WAIT_FOR_WORKER_SECONDS
+            ):
+                raise CommandError(
+                    "No worker has taken the task yet: start one with 'skala worker', or run with --inline."
+                )
+            time.sleep(0.5)

@@ -1,0 +1,225 @@
+"""The corpus as other apps use it: add, remove, search, suggest CPV codes, rebuild.
+
+Needs and notices call ``upsert`` when they change; the matcher reads through ``current_index``,
+which each process keeps in memory and rebuilds when the corpus has changed since it was built.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from skala.corpus.models import CorpusDocument
+from skala.matching.analysis import matching_terms
+from skala.matching.embeddings import Embedder, load_embedder
+from skala.matching.index import Document, Match, MatchIndex, Query, make_query
+from skala.matching.languages import detect_language, normalise_language
+from skala.matching.suggest import CpvEntry, CpvSuggester, Suggestion
+from skala.reference.models import CpvCode
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@cache
+def embedder() -> Embedder | None:
+    """The embedding model SKALA_EMBEDDINGS names, loaded once per process, or None."""
+    return load_embedder(settings.SKALA_EMBEDDINGS)
+
+
+def upsert(
+    key: str,
+    *,
+    kind: str,
+    title: str,
+    text: str,
+    language: str | None = None,
+    cpv: Iterable[str] = (),
+    owner_id: int | None = None,
+    owner_name: str = "",
+    country: str = "",
+    is_public: bool = True,
+    embed: bool = True,
+) -> CorpusDocument:
+    """Add a document to the corpus or replace it; only this document is analysed and embedded."""
+    language = normalise_language(language) if language else detect_language(f"{title}\n{text}")
+    full_text = f"{title}\n{text}".strip()
+    values = {
+        "kind": kind,
+        "title": title[:500],
+        "text": full_text,
+        "language": language,
+        "terms": " ".join(matching_terms(full_text, language)),
+        "cpv": [code.split("-")[0] for code in cpv],
+        "owner_id": owner_id,
+        "owner_name": owner_name,
+        "country": country,
+        "is_public": is_public,
+    }
+    model = embedder() if embed else None
+    if model is not None:
+        values["vector"] = model.passages([full_text[:2000]])[0].astype(np.float32).tobytes()
+        values["vector_model"] = model.name
+    document, _created = CorpusDocument.objects.update_or_create(key=key, defaults=values)
+    return document
+
+
+def remove(key: str) -> None:
+    """Take a document out of the corpus."""
+    CorpusDocument.objects.filter(key=key).delete()
+
+
+@dataclass
+class BuiltIndex:
+    """An index with what it was built from: its stamp tells whether the corpus has changed since."""
+
+    stamp: tuple
+    index: MatchIndex
+    owners: np.ndarray
+    public: np.ndarray
+
+
+_cache: dict[str, BuiltIndex] = {}
+_lock = threading.Lock()
+
+
+def corpus_stamp() -> tuple:
+    """Changes whenever a document is added, changed or removed."""
+    figures = CorpusDocument.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    return (figures["count"], figures["latest"])
+
+
+def build_index(progress: Progress | None = None) -> BuiltIndex:
+    """Read every document's stored terms and embedding and build the index; nothing is re-analysed."""
+    stamp = corpus_stamp()
+    model = embedder()
+    rows = CorpusDocument.objects.order_by("id").values_list(
+        "key",
+        "kind",
+        "title",
+        "language",
+        "terms",
+        "cpv",
+        "vector",
+        "vector_model",
+        "owner_id",
+        "owner_name",
+        "is_public",
+    )
+    documents, owners, public = [], [], []
+    for (
+        key,
+        kind,
+        title,
+        language,
+        terms,
+        cpv,
+        vector,
+        vector_model,
+        owner_id,
+        owner_name,
+        is_public,
+    ) in rows.iterator(chunk_size=5000):
+        usable = vector is not None and model is not None and vector_model == model.name
+        documents.append(
+            Document(
+                key=key,
+                kind=kind,
+                title=title,
+                language=language,
+                terms=tuple(terms.split()),
+                cpv=tuple(cpv),
+                vector=np.frombuffer(bytes(vector), dtype=np.float32) if usable else None,
+                owner=owner_name,
+            )
+        )
+        owners.append(owner_id or 0)
+        public.append(is_public)
+        if progress and len(documents) % 50_000 == 0:
+            progress(f"Read {len(documents)} documents")
+    built = BuiltIndex(
+        stamp, MatchIndex(documents), np.array(owners, dtype=np.int64), np.array(public, dtype=bool)
+    )
+    if progress:
+        progress(f"Index built: {len(documents)} documents")
+    return built
+
+
+def current() -> BuiltIndex:
+    """This process's index, rebuilt first if the corpus has changed since it was built."""
+    stamp = corpus_stamp()
+    built = _cache.get("index")
+    if built is None or built.stamp != stamp:
+        with _lock:
+            built = _cache.get("index")
+            if built is None or built.stamp != stamp:
+                built = build_index()
+                _cache["index"] = built
+    return built
+
+
+@cache
+def suggester() -> CpvSuggester:
+    """The CPV suggester over the whole vocabulary, built once per process."""
+    entries = [
+        CpvEntry(code.code8, code.labels())
+        for code in CpvCode.objects.only("code8", "label_en", "label_nb", "label_sv", "label_da", "label_fi")
+    ]
+    return CpvSuggester(entries)
+
+
+def query_for(text: str, language: str | None = None, cpv: Iterable[str] = ()) -> Query:
+    """Analyse a text for matching, with the configured embedding model."""
+    return make_query(text, language, cpv, embedder())
+
+
+def similar(
+    query: Query,
+    *,
+    top: int = 10,
+    kind: str | None = None,
+    exclude: Iterable[str] = (),
+    visible_owner_ids: Iterable[int] = (),
+) -> list[Match]:
+    """The documents most like the query that the viewer may see: public ones, and their own."""
+    built = current()
+    if not len(built.index):
+        return []
+    visible = built.public | np.isin(built.owners, list(visible_owner_ids))
+    prior = built.index.division_prior(query) if not query.cpv else None
+    return built.index.search(
+        query, top=top, kind=kind, exclude=exclude, require=visible, division_prior=prior
+    )
+
+
+def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:
+    """CPV codes for the query, from the labels and from the nearest public documents with codes."""
+    return suggester().suggest(query, current().index, top=top)
+
+
+def rebuild(progress: Progress | None = None) -> int:
+    """Re-analyse every document (after the analysis changed), embed those that lack a current
+    embedding, and rebuild this process's index. Returns the number of documents."""
+    say = progress or (lambda message: logger.info("%s", message))
+    model = embedder()
+    total = CorpusDocument.objects.count()
+    for done, document in enumerate(CorpusDocument.objects.order_by("id").iterator(chunk_size=2000), start=1):
+        changed = ["terms"]
+        document.terms = " ".join(matching_terms(document.text, document.language))
+        if model is not None and document.vector_model != model.name:
+            document.vector = model.passages([document.text[:2000]])[0].astype(np.float32).tobytes()
+            document.vector_model = model.name
+            changed += ["vector", "vector_model"]
+        values = {name: getattr(document, name) for name in changed}
+        CorpusDocument.objects.filter(pk=document.pk).update(**values, updated_at=timezone.now())
+        if done % 1000 == 0 or done == total:
+            say(f"Analysed {done} of {total} documents")
+    _cache["index"] = build_index(say)
+    return total

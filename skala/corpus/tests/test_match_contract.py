@@ -1,0 +1,144 @@
+"""`skala match` and POST /api/v1/match/...: the same contract on the command line and over HTTP."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from skala.corpus import services
+from skala.corpus.models import DocumentKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    services.upsert(
+        "need:7",
+        kind=DocumentKind.NEED,
+        title="Digitalt tilsyn",
+        text="Sensorer for nattilsyn hos eldre i hjemmetjenesten",
+        language="nb",
+        cpv=["85310000"],
+    )
+    services.upsert(
+        "notice:TED-1",
+        kind=DocumentKind.NOTICE,
+        title="Trygghetslarm",
+        text="Trygghetslarm och sensorer för hemtjänsten",
+        language="sv",
+        cpv=["33196200"],
+    )
+    services.upsert(
+        "notice:TED-2",
+        kind=DocumentKind.NOTICE,
+        title="Asfaltering",
+        text="Asfaltering av vägar och gator",
+        language="sv",
+        cpv=["45233222"],
+    )
+
+
+def write_lines(path, rows):
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
+def read_lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_match_cpv_on_the_command_line(corpus, tmp_path):
+    write_lines(
+        tmp_path / "q.jsonl",
+        [{"id": "a", "text": "asfaltering av gater"}, {"id": 2, "text": "sensorer i hemtjänsten"}],
+    )
+    call_command(
+        "match",
+        "cpv",
+        input=str(tmp_path / "q.jsonl"),
+        output=str(tmp_path / "r.jsonl"),
+        top=5,
+        stderr=io.StringIO(),
+    )
+    answers = read_lines(tmp_path / "r.jsonl")
+    assert [answer["id"] for answer in answers] == ["a", 2]
+    first = answers[0]["cpv"]
+    assert 0 < len(first) <= 5
+    assert first[0]["code"].startswith("45")
+    assert [c["score"] for c in first] == sorted((c["score"] for c in first), reverse=True)
+    assert set(first[0]) == {"code", "score"}
+
+
+def test_match_similar_on_the_command_line(corpus, tmp_path):
+    write_lines(
+        tmp_path / "q.jsonl", [{"id": "q1", "text": "Trygghetslarm med sensorer for hjemmetjenesten"}]
+    )
+    out = io.StringIO()
+    call_command("match", "similar", input=str(tmp_path / "q.jsonl"), top=10, stdout=out)
+    answer = json.loads(out.getvalue())
+    assert answer["id"] == "q1"
+    ids = [(match["id"], match["kind"]) for match in answer["matches"]]
+    assert ("TED-1", "notice") in ids
+    assert (7, "need") in ids
+    assert ("TED-2", "notice") not in ids
+    assert set(answer["matches"][0]["why"]) == {"shared_terms", "shared_cpv", "embedding_similarity"}
+
+
+def test_bad_lines_are_reported_with_their_numbers_and_nothing_is_written(corpus, tmp_path):
+    (tmp_path / "q.jsonl").write_text(
+        '{"id": 1, "text": "ok"}\n{"id": 2, "text": ""}\nnot json\n{"text": "no id"}\n'
+    )
+    with pytest.raises(CommandError) as raised:
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), output=str(tmp_path / "r.jsonl"))
+    assert "line 3: not JSON" in str(raised.value)
+    assert not (tmp_path / "r.jsonl").exists()
+    (tmp_path / "q.jsonl").write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": ""}\n{"text": "no id"}\n')
+    with pytest.raises(CommandError, match="line 2: 'text' is empty; line 3: 'id' is missing"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"))
+
+
+def test_api_match_cpv_and_similar(client, corpus):
+    body = [{"id": "x", "text": "asfaltering av gater"}]
+    cpv = client.post("/api/v1/match/cpv?top=3", body, content_type="application/json")
+    assert cpv.status_code == 200
+    assert cpv.json()[0]["id"] == "x"
+    assert len(cpv.json()[0]["cpv"]) <= 3
+    similar = client.post("/api/v1/match/similar", body, content_type="application/json").json()
+    assert similar[0]["matches"][0]["id"] == "TED-2"
+
+
+def test_api_empty_text_is_400_with_a_message(client, corpus):
+    response = client.post("/api/v1/match/cpv", [{"id": 1, "text": "  "}], content_type="application/json")
+    assert response.status_code == 400
+    assert "line 1: 'text' is empty" in response.json()["detail"]
+
+
+def test_long_text_is_matched_on_its_first_20000_characters_and_says_so(client, corpus):
+    body = [{"id": 1, "text": "asfaltering " * 3000}]
+    answer = client.post("/api/v1/match/cpv", body, content_type="application/json").json()[0]
+    assert answer["truncated"] is True
+    assert answer["cpv"]
+
+
+def test_unknown_language_is_matched_as_multilingual(client, corpus):
+    body = [{"id": 1, "text": "Asphaltierung der Strassen", "language": "de"}]
+    response = client.post("/api/v1/match/similar", body, content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_invited_only_needs_are_not_shown_to_strangers(client, corpus):
+    services.upsert(
+        "need:8",
+        kind=DocumentKind.NEED,
+        title="Hemmelig",
+        text="Hemmelig asfaltering",
+        language="nb",
+        owner_id=999,
+        is_public=False,
+    )
+    answer = client.post(
+        "/api/v1/match/similar", [{"id": 1, "text": "hemmelig asfaltering"}], content_type="application/json"
+    ).json()
+    assert 8 not in [match["id"] for match in answer[0]["matches"]]

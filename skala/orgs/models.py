@@ -1,0 +1,316 @@
+"""Organisations, the people in them, their roles, and personal API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from skala.orgs.identifiers import normalise_orgnr
+from skala.reference.models import Country, Municipality
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        """Create a person; without a password they must set one through a reset link."""
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        """Create a member of staff with every permission."""
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in to Skala."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    is_facilitator = models.BooleanField(
+        _("facilitator"),
+        default=False,
+        help_text=_("Facilitators run programmes across many organisations and may read their portfolios."),
+    )
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("Staff may use the administration pages.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split()[0]
+
+
+class OrganisationKind(models.TextChoices):
+    """What sort of organisation this is; the first four are public buyers."""
+
+    MUNICIPALITY = "municipality", _("Municipality")
+    COUNTY = "county", _("County")
+    STATE_AGENCY = "state_agency", _("State agency")
+    OTHER_PUBLIC = "other_public", _("Other public body")
+    SUPPLIER = "supplier", _("Supplier")
+    ACADEMIA = "academia", _("Academia")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    FACILITATOR = "facilitator", _("Facilitator")
+
+
+PUBLIC_BUYER_KINDS = frozenset(
+    {
+        OrganisationKind.MUNICIPALITY,
+        OrganisationKind.COUNTY,
+        OrganisationKind.STATE_AGENCY,
+        OrganisationKind.OTHER_PUBLIC,
+    }
+)
+
+
+class OrganisationUnit(models.TextChoices):
+    """Where in its owner's hierarchy a unit sits: Oslo kommune → agency → procurement office."""
+
+    ORGANISATION = "organisation", _("Organisation")
+    AGENCY = "agency", _("Agency or department")
+    PROCUREMENT_OFFICE = "procurement_office", _("Procurement office")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def public_buyers(self) -> "OrganisationQuerySet":
+        """Municipalities, counties, state agencies and other public bodies, with their units."""
+        return self.filter(kind__in=PUBLIC_BUYER_KINDS)
+
+    def suppliers(self) -> "OrganisationQuerySet":
+        return self.filter(kind=OrganisationKind.SUPPLIER)
+
+
+class Organisation(models.Model):
+    """A buyer, supplier, research body, civil-society body or facilitator, or a unit of one."""
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    unit = models.CharField(
+        _("unit"),
+        max_length=20,
+        choices=OrganisationUnit.choices,
+        default=OrganisationUnit.ORGANISATION,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.NORWAY)
+    orgnr = models.CharField(
+        _("organisation number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Norway: nine digits (organisasjonsnummer). Sweden: ten digits (organisationsnummer)."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Made up for demonstration; not a real record.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "orgnr"],
+                condition=~Q(orgnr=""),
+                name="organisation_unique_orgnr",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "country"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public_buyer(self) -> bool:
+        return self.kind in PUBLIC_BUYER_KINDS
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.orgnr:
+            try:
+                self.orgnr = normalise_orgnr(self.country, self.orgnr)
+            except ValidationError as error:
+                errors["orgnr"] = error.error_list
+        if self.municipality_id and self.municipality.country != self.country:
+            errors["municipality"] = [_("The municipality is not in the organisation's country.")]
+        if self.parent_id:
+            if self.unit == OrganisationUnit.ORGANISATION:
+                errors["unit"] = [
+                    _("A unit that is part of another organisation must be an agency or an office.")
+                ]
+            if self.pk and self.pk in {a.pk for a in self.parent.ancestors(include_self=True)}:
+                errors["parent"] = [_("An organisation cannot be part of itself.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def ancestors(self, include_self: bool = False) -> list["Organisation"]:
+        """This organisation's parents, nearest first."""
+        chain, node = ([self] if include_self else []), self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def top(self) -> "Organisation":
+        """The legal entity at the top of the hierarchy."""
+        chain = self.ancestors(include_self=True)
+        return chain[-1]
+
+
+class Role(models.TextChoices):
+    """What a person may do in an organisation; each role includes those before it."""
+
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    ADMIN = "admin", _("Administrator")
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+class Membership(models.Model):
+    """A person's role in an organisation; it holds in the organisation's units too."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+TOKEN_PREFIX = "skala_"
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored only as their SHA-256 digest, so a leaked database leaks no token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token an integration uses to act as its person through the API."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. 'ERP export'.")
+    )
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        """Create a token and return it with its secret, which is shown to the person once."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[: len(TOKEN_PREFIX) + 6],
+            digest=token_digest(secret),
+        )
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, secret: str) -> User | None:
+        """The person a secret belongs to, if it is active; records when it was last used."""
+        token = cls.objects.active().select_related("user").filter(digest=token_digest(secret)).first()
+        if token is None:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+    def revoke(self) -> None:
+        """Stop the token working; it stays listed so its use can be traced."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -1,0 +1,24 @@
+"""Skala's URLs: pages under a language prefix (/nb/, /sv/, /en/), the API and health check without."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from skala import views
+from skala.api import api
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/", include("skala.orgs.account_urls")),
+    path("organisations/", include("skala.orgs.urls")),
+    path("needs/", include("skala.needs.urls")),
+    path("reference/", include("skala.reference.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
