@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "skala.orgs",
     "skala.corpus",
     "skala.needs",
+    "skala.procedures",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,500 @@
+"""Reading procurement notices from the formats they are published in, into one shape.
+
+Three formats: Skala's own notice format (JSON Lines), TED XML R2.0.9 as the EU Publications
+Office exports it, and OCDS release or record packages. Every reader returns the notices it could
+read and a problem for each record it could not, with where (file, line or release) and why; the
+importer decides what to do with them. No reader touches the database.
+"""
+
+import datetime
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from django.core.exceptions import ValidationError
+
+from skala.orgs.identifiers import normalise_orgnr
+
+CPV_PATTERN = re.compile(r"^(\d{8})(-\d)?$")
+MAX_TITLE = 1000
+FORMATS = ("jsonl", "ted", "ocds")
+# TED writes the United Kingdom as UK; ISO 3166 says GB.
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+@dataclass
+class NoticeRecord:
+    """A notice as read from a file, before it is compared with what the database holds."""
+
+    import_id: str
+    source: str
+    title: str
+    description: str = ""
+    language: str = ""
+    cpv: list[str] = field(default_factory=list)
+    buyer_name: str = ""
+    buyer_orgnr: str = ""
+    buyer_country: str = ""
+    published: datetime.date | None = None
+    url: str = ""
+    where: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """The fields the Notice model stores."""
+        return {
+            "source": self.source,
+            "title": self.title,
+            "description": self.description,
+            "language": self.language,
+            "cpv": self.cpv,
+            "buyer_name": self.buyer_name,
+            "buyer_orgnr": self.buyer_orgnr,
+            "buyer_country": self.buyer_country,
+            "published": self.published,
+            "url": self.url,
+        }
+
+
+@dataclass
+class Problem:
+    """One thing wrong with one record: where it is, which field, and why."""
+
+    where: str
+    reason: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        field_text = f", field {self.field!r}" if self.field else ""
+        return f"{self.where}{field_text}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    records: list[NoticeRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def extend(self, other: "ReadResult") -> None:
+        self.records.extend(other.records)
+        self.problems.extend(other.problems)
+        self.skipped.extend(other.skipped)
+
+
+class RecordError(ValueError):
+    """A field of a record is unusable."""
+
+    def __init__(self, field_name: str, reason: str):
+        self.field = field_name
+        self.reason = reason
+        super().__init__(f"{field_name}: {reason}")
+
+
+def guess_format(path: Path) -> str | None:
+    """The format a file's name suggests: .jsonl/.ndjson, .xml (TED) or .json (OCDS)."""
+    suffix = path.suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "ted", ".json": "ocds"}.get(suffix)
+
+
+def clean_cpv(codes: Any, field_name: str = "cpv") -> list[str]:
+    """Eight-digit CPV codes from a list of strings such as 45223000 or 45223000-6, in order, once each."""
+    if codes in (None, ""):
+        return []
+    if not isinstance(codes, list):
+        raise RecordError(field_name, "expected a list of CPV codes")
+    cleaned: list[str] = []
+    for code in codes:
+        match = CPV_PATTERN.match(str(code).strip())
+        if not match:
+            raise RecordError(field_name, f"{code!r} is not a CPV code (eight digits, as 45223000)")
+        if match.group(1) not in cleaned:
+            cleaned.append(match.group(1))
+    return cleaned
+
+
+def clean_date(value: Any, field_name: str = "published") -> datetime.date | None:
+    """A date from ISO 8601 (2024-03-01 or 2024-03-01T10:00:00Z) or TED's 20240301."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{8}", text):
+            return datetime.datetime.strptime(text, "%Y%m%d").date()
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        raise RecordError(field_name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def clean_text(value: Any, field_name: str, *, required: bool = False, limit: int | None = None) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int | float):
+        raise RecordError(field_name, "expected text")
+    text = str(value).strip()
+    if required and not text:
+        raise RecordError(field_name, "is missing or empty")
+    if limit and len(text) > limit:
+        raise RecordError(field_name, f"is longer than {limit} characters")
+    return text
+
+
+def clean_url(value: Any) -> str:
+    text = clean_text(value, "url", limit=1000)
+    if text and not re.match(r"^https?://\S+$", text):
+        raise RecordError("url", f"{text!r} is not an http(s) address")
+    return text
+
+
+def clean_country(value: Any, field_name: str) -> str:
+    text = clean_text(value, field_name).upper()
+    text = COUNTRY_ALIASES.get(text, text)
+    if text and not re.fullmatch(r"[A-Z]{2}", text):
+        raise RecordError(field_name, f"{text!r} is not a two-letter country code")
+    return text
+
+
+def clean_orgnr(country: str, value: Any, field_name: str) -> str:
+    text = clean_text(value, field_name, limit=40)
+    if not text:
+        return ""
+    try:
+        return normalise_orgnr(country, text)
+    except ValidationError as error:
+        raise RecordError(field_name, " ".join(error.messages)) from None
+
+
+# Skala's notice format ------------------------------------------------------------------------
+
+
+def record_from_skala_json(value: Any) -> NoticeRecord:
+    """One line of Skala's notice format: id, title, description, language, cpv, buyer, published, url."""
+    if not isinstance(value, dict):
+        raise RecordError("", "expected a JSON object")
+    identifier = value.get("id")
+    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or str(identifier).strip() == "":
+        raise RecordError("id", "is missing or empty")
+    buyer = value.get("buyer") or {}
+    if not isinstance(buyer, dict):
+        raise RecordError("buyer", "expected an object with name, orgnr and country")
+    country = clean_country(buyer.get("country"), "buyer.country")
+    return NoticeRecord(
+        import_id=clean_text(identifier, "id", limit=200),
+        source="skala",
+        title=clean_text(value.get("title"), "title", required=True, limit=MAX_TITLE),
+        description=clean_text(value.get("description"), "description"),
+        language=clean_text(value.get("language"), "language", limit=10),
+        cpv=clean_cpv(value.get("cpv")),
+        buyer_name=clean_text(buyer.get("name"), "buyer.name", limit=500),
+        buyer_orgnr=clean_orgnr(country, buyer.get("orgnr"), "buyer.orgnr"),
+        buyer_country=country,
+        published=clean_date(value.get("published")),
+        url=clean_url(value.get("url")),
+    )
+
+
+def read_jsonl(path: Path) -> ReadResult:
+    """Every line of a JSON Lines file in Skala's notice format; blank lines are skipped."""
+    result = ReadResult()
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}, line {number}"
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                result.problems.append(Problem(where, f"not valid JSON ({error.msg}, column {error.colno})"))
+                continue
+            try:
+                record = record_from_skala_json(value)
+            except RecordError as error:
+                result.problems.append(Problem(where, error.reason, error.field))
+                continue
+            record.where = where
+            result.records.append(record)
+    return result
+
+
+# TED XML R2.0.9 -------------------------------------------------------------------------------
+
+
+def local_name(tag: str) -> str:
+    """An element's name without its namespace: {http://...}TITLE → TITLE."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element, name: str) -> Iterator:
+    return (child for child in element if local_name(child.tag) == name)
+
+
+def first(element, *path: str):
+    """The first element along a path of local names, or None."""
+    for name in path:
+        if element is None:
+            return None
+        element = next(children(element, name), None)
+    return element
+
+
+def descendants(element, name: str) -> Iterator:
+    return (node for node in element.iter() if local_name(node.tag) == name)
+
+
+def paragraphs(element) -> str:
+    """The text of an element made of <P> paragraphs, one paragraph a line."""
+    if element is None:
+        return ""
+    parts = [" ".join("".join(node.itertext()).split()) for node in children(element, "P")]
+    if not parts:
+        parts = [" ".join("".join(element.itertext()).split())]
+    return "\n".join(part for part in parts if part)
+
+
+def ted_form(root, original_language: str):
+    """The notice's form in its original language (a notice may carry translated forms too)."""
+    section = first(root, "FORM_SECTION")
+    if section is None:
+        return None
+    forms = list(section)
+    for form in forms:
+        if form.get("LG", "").upper() == original_language.upper():
+            return form
+    return forms[0] if forms else None
+
+
+def record_from_ted(root) -> NoticeRecord:
+    """One TED R2.0.9 notice (TED_EXPORT) as a notice record."""
+    if local_name(root.tag) != "TED_EXPORT":
+        raise RecordError("TED_EXPORT", f"the root element is {local_name(root.tag)}, not TED_EXPORT")
+    doc_id = (root.get("DOC_ID") or "").strip()
+    if not doc_id:
+        raise RecordError("DOC_ID", "is missing")
+    notice_data = first(root, "CODED_DATA_SECTION", "NOTICE_DATA")
+    original_language = (first(notice_data, "LG_ORIG").text or "").strip() if notice_data else ""
+    form = ted_form(root, original_language)
+    if form is None:
+        raise RecordError("FORM_SECTION", "has no form")
+    title = paragraphs(first(form, "OBJECT_CONTRACT", "TITLE"))
+    if not title:
+        raise RecordError("OBJECT_CONTRACT/TITLE", "is missing or empty")
+    object_contract = first(form, "OBJECT_CONTRACT")
+    description = paragraphs(first(object_contract, "SHORT_DESCR"))
+    codes = [node.get("CODE", "") for node in descendants(object_contract, "CPV_CODE")]
+    if not codes and notice_data is not None:
+        codes = [node.get("CODE", "") for node in children(notice_data, "ORIGINAL_CPV")]
+    body = first(form, "CONTRACTING_BODY", "ADDRESS_CONTRACTING_BODY")
+    country_element = first(body, "COUNTRY") if body is not None else None
+    if country_element is None and notice_data is not None:
+        country_element = first(notice_data, "ISO_COUNTRY")
+    country = clean_country(country_element.get("VALUE") if country_element is not None else "", "COUNTRY")
+    national_id = first(body, "NATIONALID") if body is not None else None
+    orgnr = (national_id.text or "").strip() if national_id is not None else ""
+    try:
+        orgnr = normalise_orgnr(country, orgnr) if orgnr else ""
+    except ValidationError:
+        # Buyers write their national id in many shapes; a TED notice is kept even when it is odd.
+        orgnr = orgnr[:40]
+    name_element = first(body, "OFFICIALNAME") if body is not None else None
+    url_element = first(notice_data, "URI_LIST", "URI_DOC") if notice_data is not None else None
+    return NoticeRecord(
+        import_id=doc_id,
+        source="ted",
+        title=title[:MAX_TITLE],
+        description=description,
+        language=original_language.lower(),
+        cpv=clean_cpv(codes, "CPV_CODE"),
+        buyer_name=" ".join((name_element.text or "").split()) if name_element is not None else "",
+        buyer_orgnr=orgnr,
+        buyer_country=country,
+        published=clean_date(first(root, "CODED_DATA_SECTION", "REF_OJS", "DATE_PUB").text, "DATE_PUB")
+        if first(root, "CODED_DATA_SECTION", "REF_OJS", "DATE_PUB") is not None
+        else None,
+        url=(url_element.text or "").strip() if url_element is not None else "",
+    )
+
+
+def read_ted(path: Path) -> ReadResult:
+    """One TED XML notice file."""
+    result = ReadResult()
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as error:
+        line, column = error.position
+        result.problems.append(Problem(f"{path.name}, line {line}", f"not well-formed XML (column {column})"))
+        return result
+    except ValueError as error:
+        # defusedxml refuses entity declarations and external references.
+        result.problems.append(Problem(path.name, f"refused: {error.__class__.__name__}"))
+        return result
+    try:
+        record = record_from_ted(root)
+    except RecordError as error:
+        result.problems.append(Problem(path.name, error.reason, error.field))
+        return result
+    record.where = path.name
+    result.records.append(record)
+    return result
+
+
+# OCDS -----------------------------------------------------------------------------------------
+
+
+def ocds_releases(package: Any) -> list[dict]:
+    """The releases in a release package, a record package (compiled or embedded) or one release."""
+    if isinstance(package, dict) and isinstance(package.get("releases"), list):
+        return package["releases"]
+    if isinstance(package, dict) and isinstance(package.get("records"), list):
+        releases = []
+        for record in package["records"]:
+            if isinstance(record, dict) and isinstance(record.get("compiledRelease"), dict):
+                releases.append(record["compiledRelease"])
+            elif isinstance(record, dict):
+                releases.extend(item for item in record.get("releases", []) if isinstance(item, dict))
+        return releases
+    if isinstance(package, dict) and "ocid" in package:
+        return [package]
+    raise RecordError("", "neither an OCDS release package, a record package nor a release")
+
+
+def ocds_cpv(tender: dict) -> list[str]:
+    """The tender's CPV codes: its own classification first, then each item's."""
+    classifications = [tender.get("classification")]
+    for item in tender.get("items") or []:
+        if isinstance(item, dict):
+            classifications.append(item.get("classification"))
+            classifications.extend(item.get("additionalClassifications") or [])
+    codes = [
+        str(entry.get("id", ""))
+        for entry in classifications
+        if isinstance(entry, dict) and str(entry.get("scheme", "")).upper() == "CPV"
+    ]
+    return clean_cpv(codes, "tender.items.classification")
+
+
+def merged_by_ocid(releases: list[dict]) -> dict[str, tuple[int, dict]]:
+    """One view per contracting process: later releases fill in or replace what earlier ones said."""
+    merged: dict[str, tuple[int, dict]] = {}
+    ordered = sorted(enumerate(releases, start=1), key=lambda pair: str(pair[1].get("date") or ""))
+    for number, release in ordered:
+        ocid = str(release.get("ocid") or "").strip()
+        position, view = merged.get(ocid, (number, {}))
+        tender = dict(view.get("tender") or {})
+        tender.update({key: value for key, value in (release.get("tender") or {}).items() if value})
+        view = {**view, **{key: value for key, value in release.items() if value}, "tender": tender}
+        merged[ocid] = (position, view)
+    return merged
+
+
+def record_from_ocds(release: dict) -> NoticeRecord:
+    """One contracting process (its releases merged) as a notice record."""
+    ocid = clean_text(release.get("ocid"), "ocid", required=True, limit=200)
+    tender = release.get("tender") or {}
+    if not isinstance(tender, dict):
+        raise RecordError("tender", "expected an object")
+    buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
+    identifier = buyer.get("identifier") if isinstance(buyer.get("identifier"), dict) else {}
+    tender_period = tender.get("tenderPeriod") or {}
+    return NoticeRecord(
+        import_id=ocid,
+        source="ocds",
+        title=clean_text(tender.get("title"), "tender.title", required=True, limit=MAX_TITLE),
+        description=clean_text(tender.get("description"), "tender.description"),
+        language=clean_text(release.get("language"), "language", limit=10),
+        cpv=ocds_cpv(tender),
+        buyer_name=clean_text(buyer.get("name"), "buyer.name", limit=500),
+        buyer_orgnr=clean_text(identifier.get("id"), "buyer.identifier.id")[:40],
+        published=clean_date(tender_period.get("startDate") or release.get("date"), "date"),
+    )
+
+
+def read_ocds_releases(path: Path) -> tuple[list[tuple[str, dict]], list[Problem]]:
+    """Every release in one OCDS file, each with where it is, or the problems that stop reading it."""
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+        releases = ocds_releases(package)
+    except json.JSONDecodeError as error:
+        return [], [Problem(f"{path.name}, line {error.lineno}", f"not valid JSON ({error.msg})")]
+    except RecordError as error:
+        return [], [Problem(path.name, error.reason)]
+    found, problems = [], []
+    for number, release in enumerate(releases, start=1):
+        where = f"{path.name}, release {number}"
+        if not isinstance(release, dict) or not str(release.get("ocid") or "").strip():
+            problems.append(Problem(where, "is missing or empty", "ocid"))
+        else:
+            found.append((where, release))
+    return found, problems
+
+
+def read_ocds(paths: list[Path]) -> ReadResult:
+    """OCDS files: the releases of one contracting process (ocid), in whichever files, make one notice.
+
+    A process that has reached only planning (no tender yet) is not a notice: it is counted as skipped.
+    """
+    result = ReadResult()
+    located: list[tuple[str, dict]] = []
+    for path in paths:
+        found, problems = read_ocds_releases(path)
+        located.extend(found)
+        result.problems.extend(problems)
+    where_of = {}
+    for where, release in located:
+        where_of.setdefault(str(release["ocid"]).strip(), where)
+    for ocid, (_number, release) in merged_by_ocid([release for _where, release in located]).items():
+        where = f"{where_of[ocid]} (ocid {ocid})"
+        if not release.get("tender"):
+            result.skipped.append(where)
+            continue
+        try:
+            record = record_from_ocds(release)
+        except RecordError as error:
+            result.problems.append(Problem(where, error.reason, error.field))
+            continue
+        record.where = where
+        result.records.append(record)
+    return result
+
+
+READERS = {"jsonl": read_jsonl, "ted": read_ted}
+
+
+def read_notices(path: Path, format_name: str | None = None) -> ReadResult:
+    """Read a file, or every notice file in a folder (sorted by name), in the format named or guessed."""
+    result = ReadResult()
+    if path.is_dir():
+        files = sorted(
+            item
+            for item in path.rglob("*")
+            if item.is_file() and (format_name or guess_format(item)) and guess_format(item)
+        )
+        if not files:
+            result.problems.append(Problem(str(path), "holds no .jsonl, .xml or .json files"))
+    elif path.is_file():
+        files = [path]
+    else:
+        result.problems.append(Problem(str(path), "no such file or folder"))
+        files = []
+    ocds_files = []
+    for item in files:
+        chosen = format_name or guess_format(item)
+        if chosen == "ocds":
+            ocds_files.append(item)
+            continue
+        if chosen not in READERS:
+            result.problems.append(
+                Problem(item.name, "cannot tell the format from the name: use --format jsonl, ted or ocds")
+            )
+            continue
+        try:
+            result.extend(READERS[chosen](item))
+        except UnicodeDecodeError as error:
+            result.problems.append(Problem(item.name, f"not UTF-8 text (byte {error.start})"))
+    if ocds_files:
+        try:
+            result.extend(read_ocds(ocds_files))
+        except UnicodeDecodeError as error:
+            result.problems.append(Problem("OCDS input", f"not UTF-8 text (byte {error.start})"))
+    return result

@@ -1,0 +1,145 @@
+"""Importing notices: read and validate everything, then write in one transaction, keyed by import id.
+
+The same function serves `skala import notices` and any later caller. A file with any bad record is
+rejected whole, with every problem listed; a second import of the same file changes nothing.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from skala.corpus import services as corpus
+from skala.corpus.models import DocumentKind
+from skala.procedures.models import Notice
+from skala.procedures.notice_formats import NoticeRecord, Problem, ReadResult, read_notices
+from skala.reference.models import CpvCode
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+PROGRESS_EVERY = 1000
+
+
+class NoticeImportError(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        listing = "\n".join(f"  {problem}" for problem in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s); nothing was imported:\n{listing}{more}")
+
+
+@dataclass
+class NoticeImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        return (
+            f"{verb} {self.created + self.updated + self.unchanged} notices: {self.created} new, "
+            f"{self.updated} changed, {self.unchanged} unchanged."
+            + (f" Skipped {self.skipped} processes that have no tender yet." if self.skipped else "")
+        )
+
+
+def vocabulary_problems(records: list[NoticeRecord]) -> list[Problem]:
+    """A problem for every CPV code that is not in the CPV 2008 vocabulary."""
+    known = set(CpvCode.objects.values_list("code8", flat=True))
+    problems = []
+    for record in records:
+        unknown = [code for code in record.cpv if code not in known]
+        if unknown:
+            problems.append(
+                Problem(record.where, f"not in the CPV 2008 vocabulary: {', '.join(unknown)}", "cpv")
+            )
+    return problems
+
+
+def duplicate_problems(records: list[NoticeRecord]) -> list[Problem]:
+    """A problem for every record whose id an earlier record in the input already used."""
+    seen: dict[str, str] = {}
+    problems = []
+    for record in records:
+        if record.import_id in seen:
+            problems.append(
+                Problem(
+                    record.where, f"the id {record.import_id!r} is also at {seen[record.import_id]}", "id"
+                )
+            )
+        else:
+            seen[record.import_id] = record.where
+    return problems
+
+
+def validate(path: Path, format_name: str | None = None) -> ReadResult:
+    """Every record in the input, or NoticeImportError listing every problem."""
+    result = read_notices(path, format_name)
+    problems = result.problems + duplicate_problems(result.records) + vocabulary_problems(result.records)
+    if problems:
+        raise NoticeImportError(problems)
+    return result
+
+
+def sync_to_corpus(notice: Notice) -> None:
+    """Notices are public: each is in the matching corpus with its CPV codes."""
+    corpus.upsert(
+        notice.corpus_key,
+        kind=DocumentKind.NOTICE,
+        title=notice.title,
+        text=notice.description,
+        language=notice.language or None,
+        cpv=notice.cpv,
+        owner_name=notice.buyer_name,
+        country=notice.buyer_country,
+        is_public=True,
+    )
+
+
+def import_notices(
+    path: Path, *, format_name: str | None = None, dry_run: bool = False, progress: Progress | None = None
+) -> NoticeImportReport:
+    """Validate the input, then create or update each notice and its corpus entry in one transaction."""
+    say = progress or (lambda message: logger.info("%s", message))
+    result = validate(path, format_name)
+    records = result.records
+    say(f"Read {len(records)} notices; every record is valid.")
+    report = NoticeImportReport(dry_run=dry_run, skipped=len(result.skipped))
+    counts: Counter[str] = Counter()
+    with transaction.atomic():
+        existing = {
+            notice.import_id: notice
+            for notice in Notice.objects.filter(import_id__in=[r.import_id for r in records])
+        }
+        for done, record in enumerate(records, start=1):
+            values = record.values()
+            notice = existing.get(record.import_id)
+            if notice is None:
+                counts["created"] += 1
+                if not dry_run:
+                    sync_to_corpus(Notice.objects.create(import_id=record.import_id, **values))
+            elif any(getattr(notice, name) != value for name, value in values.items()):
+                counts["updated"] += 1
+                if not dry_run:
+                    for name, value in values.items():
+                        setattr(notice, name, value)
+                    notice.save()
+                    sync_to_corpus(notice)
+            else:
+                counts["unchanged"] += 1
+            if done % PROGRESS_EVERY == 0:
+                say(f"{done} of {len(records)} notices")
+    report.created, report.updated, report.unchanged = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+    )
+    return report

@@ -1,0 +1,232 @@
+"""`skala import notices`: three formats, keyed by import id, atomic, every bad record named."""
+
+import datetime
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from skala.corpus.answers import Item, answer_similar
+from skala.corpus.models import CorpusDocument
+from skala.procedures.models import Notice
+from skala.procedures.notice_import import NoticeImportError, import_notices
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def notice_line(identifier="N-1", **fields) -> dict:
+    line = {
+        "id": identifier,
+        "title": "Trygghetsalarmer for hjemmeboende eldre",
+        "description": "Digitale trygghetsalarmer med mobil enhet og responssenter.",
+        "language": "nb",
+        "cpv": ["32581200-1", "85311000"],
+        "buyer": {"name": "Bergen kommune", "orgnr": "964 338 531", "country": "NO"},
+        "published": "2024-03-01",
+        "url": "https://doffin.no/notices/2024-101",
+    }
+    line.update(fields)
+    return line
+
+
+def write_jsonl(tmp_path, *lines, name="notices.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
+    return path
+
+
+def test_skala_notice_format_is_imported_into_the_notices_and_the_corpus(tmp_path):
+    report = import_notices(write_jsonl(tmp_path, notice_line()))
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 0)
+    notice = Notice.objects.get(import_id="N-1")
+    assert notice.cpv == ["32581200", "85311000"]
+    assert (notice.buyer_name, notice.buyer_orgnr, notice.buyer_country) == (
+        "Bergen kommune",
+        "964338531",
+        "NO",
+    )
+    assert notice.published == datetime.date(2024, 3, 1)
+    document = CorpusDocument.objects.get(key="notice:N-1")
+    assert document.kind == "notice"
+    assert document.cpv == ["32581200", "85311000"]
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(tmp_path):
+    path = write_jsonl(tmp_path, notice_line("A"), notice_line("B", title="Skolemat"))
+    import_notices(path)
+    stamp = CorpusDocument.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    report = import_notices(path)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert Notice.objects.count() == 2
+    assert (
+        CorpusDocument.objects.order_by("-updated_at").values_list("updated_at", flat=True).first() == stamp
+    )
+
+
+def test_a_changed_record_updates_its_notice_and_corpus_entry(tmp_path):
+    import_notices(write_jsonl(tmp_path, notice_line("A")))
+    report = import_notices(write_jsonl(tmp_path, notice_line("A", title="Sensorer i sykehjem")))
+    assert (report.created, report.updated) == (0, 1)
+    assert CorpusDocument.objects.get(key="notice:A").title == "Sensorer i sykehjem"
+
+
+def test_every_bad_line_is_reported_with_its_number_and_nothing_is_written(tmp_path):
+    path = write_jsonl(
+        tmp_path,
+        notice_line("ok"),
+        "{not json",
+        notice_line("no-title", title=""),
+        notice_line("bad-cpv", cpv=["4522"]),
+        notice_line("unknown-cpv", cpv=["99999999"]),
+        notice_line("ok"),
+        notice_line("bad-orgnr", buyer={"name": "X", "orgnr": "123456789", "country": "NO"}),
+        notice_line("bad-date", published="1 March"),
+    )
+    with pytest.raises(NoticeImportError) as raised:
+        import_notices(path)
+    text = str(raised.value)
+    assert "notices.jsonl, line 2: not valid JSON" in text
+    assert "line 3, field 'title': is missing or empty" in text
+    assert "line 4, field 'cpv': '4522' is not a CPV code" in text
+    assert "line 5, field 'cpv': not in the CPV 2008 vocabulary: 99999999" in text
+    assert "line 6, field 'id': the id 'ok' is also at notices.jsonl, line 1" in text
+    assert "line 7, field 'buyer.orgnr'" in text
+    assert "line 8, field 'published'" in text
+    assert len(raised.value.problems) == 7
+    assert not Notice.objects.exists()
+    assert not CorpusDocument.objects.exists()
+
+
+def test_an_unknown_language_is_kept_and_matched_as_multilingual(tmp_path):
+    import_notices(write_jsonl(tmp_path, notice_line(language="de")))
+    assert CorpusDocument.objects.get().language == "mul"
+
+
+def test_a_dry_run_validates_and_writes_nothing(tmp_path):
+    out = io.StringIO()
+    call_command("import", "notices", str(write_jsonl(tmp_path, notice_line())), "--dry-run", stdout=out)
+    assert "Would import 1 notices: 1 new" in out.getvalue()
+    assert not Notice.objects.exists()
+
+
+def test_the_command_names_the_problems_and_fails(tmp_path):
+    path = write_jsonl(tmp_path, notice_line(title=""))
+    with pytest.raises(CommandError, match="line 1, field 'title'"):
+        call_command("import", "notices", str(path), stdout=io.StringIO())
+
+
+def test_a_ted_notice_is_read_from_its_original_language_form():
+    import_notices(DATA / "ted-20-157399.xml")
+    notice = Notice.objects.get()
+    assert notice.import_id == "154292-2020"
+    assert notice.source == "ted"
+    assert notice.title.startswith("Winter Maintenance of Municipal Roads and Spaces, Kåfjord Kommune")
+    assert notice.buyer_name == "Kåfjord Kommune"
+    assert notice.buyer_country == "NO"
+    assert notice.buyer_orgnr == "940363586"
+    assert notice.cpv[0] == "90620000"
+    assert notice.published == datetime.date(2020, 3, 31)
+    assert notice.language == "en"
+    assert notice.url.startswith("http://ted.europa.eu/")
+
+
+def test_a_folder_of_ted_notices_imports_each_file(tmp_path):
+    for name in ["ted-20-157399.xml", "ted-20-382921.xml"]:
+        shutil.copy(DATA / name, tmp_path / name)
+    report = import_notices(tmp_path)
+    assert report.created == 2
+    uk = Notice.objects.get(import_id="373612-2020")
+    assert uk.buyer_country == "GB"
+    assert uk.cpv[:2] == ["65100000", "38421100"]
+
+
+def test_broken_xml_is_reported_with_its_line(tmp_path):
+    (tmp_path / "broken.xml").write_text("<TED_EXPORT>\n<CODED_DATA_SECTION>\n</TED_EXPORT>\n")
+    with pytest.raises(NoticeImportError, match=r"broken.xml, line 3: not well-formed XML"):
+        import_notices(tmp_path / "broken.xml")
+
+
+def test_xml_with_entity_declarations_is_refused(tmp_path):
+    path = tmp_path / "bomb.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<TED_EXPORT>&a;</TED_EXPORT>\n'
+    )
+    with pytest.raises(NoticeImportError, match=r"bomb\.xml: refused"):
+        import_notices(path)
+
+
+def test_an_ocds_release_is_read_with_its_items_cpv():
+    import_notices(DATA / "ocds-uk-contracts-finder.json")
+    notice = Notice.objects.get()
+    assert notice.import_id == "ocds-b5fd17-2c330cf9-adc8-11e6-9901-0019b9f3037b"
+    assert notice.source == "ocds"
+    assert notice.title.startswith("Climate Science for Service Partnership")
+    assert notice.cpv == ["73000000"]
+    assert notice.buyer_name == "Met Office"
+
+
+def ocds_release(ocid, date, tender=None, tag="tender"):
+    release = {"ocid": ocid, "id": f"{ocid}-{date}", "date": date, "tag": [tag], "language": "sv"}
+    if tender is not None:
+        release["tender"] = tender
+    return release
+
+
+def test_ocds_releases_of_one_process_merge_and_planning_only_processes_are_skipped(tmp_path):
+    package = {
+        "uri": "https://example.org/package.json",
+        "releases": [
+            ocds_release("ocds-x-1", "2024-01-01T00:00:00Z", None, tag="planning"),
+            ocds_release(
+                "ocds-x-2",
+                "2024-02-01T00:00:00Z",
+                {
+                    "title": "Digital tillsyn",
+                    "items": [{"classification": {"scheme": "CPV", "id": "48000000-8"}}],
+                },
+            ),
+            ocds_release("ocds-x-2", "2024-03-01T00:00:00Z", {"description": "Kameror för nattillsyn"}),
+        ],
+    }
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(package))
+    report = import_notices(path)
+    assert (report.created, report.skipped) == (1, 1)
+    notice = Notice.objects.get()
+    assert (notice.title, notice.description, notice.cpv) == (
+        "Digital tillsyn",
+        "Kameror för nattillsyn",
+        ["48000000"],
+    )
+
+
+def test_an_ocds_tender_without_a_title_is_named(tmp_path):
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps({"releases": [ocds_release("ocds-x-9", "2024-01-01", {"description": "x"})]}))
+    with pytest.raises(
+        NoticeImportError, match=r"package.json, release 1 \(ocid ocds-x-9\), field 'tender.title'"
+    ):
+        import_notices(path)
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(NoticeImportError, match="no such file or folder"):
+        import_notices(tmp_path / "nowhere.jsonl")
+
+
+def test_imported_notices_are_found_by_the_matcher_under_their_import_id(tmp_path):
+    import_notices(
+        write_jsonl(
+            tmp_path,
+            notice_line("DOFFIN-2024-101"),
+            notice_line("other", title="Asfalt", description="Veidekke", cpv=["45233222"]),
+        )
+    )
+    [answer] = answer_similar([Item("q", "trygghetsalarm for eldre som bor hjemme", "nb")], top=5)
+    assert answer["matches"][0]["id"] == "DOFFIN-2024-101"
+    assert answer["matches"][0]["kind"] == "notice"
