@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("skala.orgs.urls")),
     path("needs/", include("skala.needs.urls")),
     path("reference/", include("skala.reference.urls")),
+    path("procedures/", include("skala.procedures.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from skala.corpus.api import router as matching_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
+from skala.procedures.api import router as notices_router
 from skala.reference.api import router as reference_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api.add_router("/reference/", reference_router)
 api.add_router("/organisations", orgs_router)
 api.add_router("/me", accounts_router)
 api.add_router("/match", matching_router)
+api.add_router("/notices", notices_router)

@@ -16,6 +16,7 @@ from skala.needs.forms import InviteForm, NeedForm
 from skala.needs.models import JointProcess, Need, NeedStatus, Participant, ParticipantStatus
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
+from skala.procedures.services import similar_notices
 from skala.reference.models import County, Sdg
 
 PAGE_SIZE = 20
@@ -153,6 +154,7 @@ def need_detail(request, need_id: int):
             for item in similar
             if item.need.organisation.top() != need.organisation.top()
         },
+        "similar_notices": similar_notices(services.query_for_need(need), top=5),
         "suggestions": services.suggested_cpv(need) if can_change else [],
         "process": process,
         "participants": participants,

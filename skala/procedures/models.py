@@ -16,6 +16,10 @@ class NoticeSource(models.TextChoices):
 
 
 class NoticeQuerySet(models.QuerySet):
+    def with_cpv_prefix(self, prefix: str) -> "NoticeQuerySet":
+        """Notices with a code that starts with the digits given: 45 for a division, 452 for a group."""
+        return self.filter(cpv_search__contains=f" {prefix}") if prefix.isdigit() else self
+
     def search(self, text: str) -> "NoticeQuerySet":
         """Notices whose title or buyer contains the text."""
         if not text:
@@ -34,6 +38,8 @@ class Notice(models.Model):
     cpv = models.JSONField(
         _("CPV codes"), default=list, help_text=_("Eight-digit codes, the main one first.")
     )
+    # The codes as " 45223000 33100000": a code prefix (a division, a group) is then a plain text search.
+    cpv_search = models.TextField(editable=False, default="")
     buyer_name = models.CharField(_("buyer"), max_length=500, blank=True)
     buyer_orgnr = models.CharField(_("buyer's organisation number"), max_length=40, blank=True)
     buyer_country = models.CharField(_("buyer's country"), max_length=2, blank=True)
@@ -51,6 +57,10 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.cpv_search = "".join(f" {code}" for code in self.cpv)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("procedures:notice_detail", args=[self.pk])

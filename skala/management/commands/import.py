@@ -14,7 +14,9 @@ class Command(BaseCommand):
             "notices",
             help="Procurement notices: Skala's JSON Lines format, TED XML R2.0.9, or OCDS packages.",
         )
-        notices.add_argument("file", type=Path, help="A file, or a folder of files (TED XML: one notice a file).")
+        notices.add_argument(
+            "file", type=Path, help="A file, or a folder of files (TED XML: one notice a file)."
+        )
         notices.add_argument(
             "--format",
             choices=["jsonl", "ted", "ocds"],
@@ -30,7 +32,9 @@ class Command(BaseCommand):
         from skala.procedures.notice_import import NoticeImportError, import_notices
 
         try:
-            report = import_notices(path, format_name=format_name, dry_run=dry_run, progress=self.stdout.write)
+            report = import_notices(
+                path, format_name=format_name, dry_run=dry_run, progress=self.stdout.write
+            )
         except NoticeImportError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(str(report))
