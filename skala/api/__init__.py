@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from skala.corpus.api import router as matching_router
+from skala.needs.api import router as needs_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
 from skala.procedures.api import router as notices_router
@@ -20,5 +21,6 @@ api = NinjaAPI(
 api.add_router("/reference/", reference_router)
 api.add_router("/organisations", orgs_router)
 api.add_router("/me", accounts_router)
+api.add_router("/needs", needs_router)
 api.add_router("/match", matching_router)
 api.add_router("/notices", notices_router)

@@ -203,9 +203,11 @@ class MatchIndex:
         if cpv is not None:
             fused = fused + WEIGHTS["cpv"] * cpv
         if division_prior and cpv is None:
-            prior = np.array(
-                [division_prior.get(division, 0.0) for division in self.cpv_prefixes[2]], dtype=np.float32
+            # One score per division, spread to every document through its division's number.
+            table = np.array(
+                [division_prior.get(name, 0.0) for name in self.division_names], dtype=np.float32
             )
+            prior = table[self.division_ids]
             fused = fused + WEIGHTS["division"] * prior * (lexical > 0)
         dense = self.dense_scores(query)
         if dense is not None:

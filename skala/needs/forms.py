@@ -76,12 +76,14 @@ class NeedForm(forms.ModelForm):
         self.fields["invited_organisations"].required = False
         self.fields["sdgs"].label_from_instance = lambda goal: str(goal)
         if self.instance.pk:
+            self.initial["sdgs"] = list(self.instance.sdgs.values_list("pk", flat=True))
             self.initial["cpv"] = " ".join(self.instance.cpv_codes.values_list("code8", flat=True))
 
     def save(self, commit=True):
         need = super().save(commit=commit)
         if commit:
             need.cpv_codes.set(CpvCode.objects.filter(code8__in=self.cleaned_data["cpv"]))
+            need.sdgs.set(self.cleaned_data["sdgs"])
         return need
 
 

@@ -26,6 +26,15 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Where a need may go from each status: forward through the procurement, or closed at any point.
+NEXT_STATUSES = {
+    NeedStatus.DRAFT: [NeedStatus.PUBLISHED],
+    NeedStatus.PUBLISHED: [NeedStatus.IN_PROCUREMENT, NeedStatus.CLOSED],
+    NeedStatus.IN_PROCUREMENT: [NeedStatus.CLOSED],
+    NeedStatus.CLOSED: [],
+}
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     INVITED = "invited", _("Invited organisations only")
@@ -129,6 +138,23 @@ class Need(models.Model):
         """Everything the need says, for matching."""
         parts = [self.problem, self.affected, self.current_practice, self.desired_outcome]
         return "\n".join(part for part in parts if part)
+
+    def next_statuses(self) -> list[NeedStatus]:
+        """The statuses the need may move to from where it is."""
+        return NEXT_STATUSES[NeedStatus(self.status)]
+
+    def move_to(self, status: str) -> None:
+        """Move the need on; a move the lifecycle does not allow raises ValueError."""
+        if status not in self.next_statuses():
+            raise ValueError(
+                _("A need that is %(current)s cannot become %(status)s.")
+                % {"current": self.get_status_display().lower(), "status": NeedStatus(status).label.lower()}
+            )
+        if status == NeedStatus.PUBLISHED:
+            self.publish()
+            return
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
 
     def publish(self) -> None:
         """Make the need visible to those its visibility allows."""

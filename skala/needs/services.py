@@ -6,7 +6,7 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.matching.index import Match
 from skala.matching.suggest import Suggestion
-from skala.needs.models import Need, Visibility
+from skala.needs.models import JointProcess, Need, Participant, Visibility
 from skala.orgs.permissions import member_organisations
 from skala.reference.models import CpvCode
 
@@ -69,3 +69,16 @@ def suggested_cpv(need: Need, top: int = 8) -> list[CpvSuggestion]:
     suggestions = corpus.suggest_cpv(query, top=top)
     codes = CpvCode.objects.in_bulk([s.code for s in suggestions])
     return [CpvSuggestion(codes[s.code], s) for s in suggestions if s.code in codes]
+
+
+def invite(need: Need, organisation, role: str, option_terms: str, invited_by) -> tuple[Participant, bool]:
+    """Invite a buyer into the need's joint process, starting the process if need be.
+
+    Returns the participant and whether it is new; inviting an organisation twice changes nothing.
+    """
+    process, _created = JointProcess.objects.get_or_create(need=need)
+    return Participant.objects.get_or_create(
+        process=process,
+        organisation=organisation,
+        defaults={"role": role, "option_terms": option_terms, "invited_by": invited_by},
+    )

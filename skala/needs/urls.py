@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:need_id>/", views.need_detail, name="detail"),
     path("<int:need_id>/edit/", views.need_edit, name="edit"),
     path("<int:need_id>/publish/", views.need_publish, name="publish"),
+    path("<int:need_id>/status/", views.need_status, name="status"),
     path("<int:need_id>/process/invite/", views.process_invite, name="invite"),
     path("<int:need_id>/process/<int:participant_id>/answer/", views.process_answer, name="answer"),
 ]

@@ -174,15 +174,12 @@ def process_invite(request, need_id: int):
     if not form.is_valid():
         messages.error(request, _("The invitation was not sent: choose a buyer and a role."))
         return redirect(need)
-    process, _created = JointProcess.objects.get_or_create(need=need)
-    participant, created = Participant.objects.get_or_create(
-        process=process,
-        organisation=form.cleaned_data["organisation"],
-        defaults={
-            "role": form.cleaned_data["role"],
-            "option_terms": form.cleaned_data["option_terms"],
-            "invited_by": request.user,
-        },
+    participant, created = services.invite(
+        need,
+        form.cleaned_data["organisation"],
+        form.cleaned_data["role"],
+        form.cleaned_data["option_terms"],
+        request.user,
     )
     if created:
         messages.success(
@@ -192,6 +189,24 @@ def process_invite(request, need_id: int):
         messages.error(
             request, _("%(organisation)s is already invited.") % {"organisation": participant.organisation}
         )
+    return redirect(need)
+
+
+@login_required
+@require_POST
+def need_status(request, need_id: int):
+    """The owning buyer moves the need on: into procurement, or closed."""
+    need = get_object_or_404(Need, pk=need_id)
+    authorize(request.user, "needs.change_need", need)
+    try:
+        need.move_to(request.POST.get("status", ""))
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect(need)
+    services.sync_to_corpus(need)
+    messages.success(
+        request, _("The need is now %(status)s.") % {"status": need.get_status_display().lower()}
+    )
     return redirect(need)
 
 

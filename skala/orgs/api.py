@@ -21,8 +21,15 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def anonymous(request):
+    """Public reads: anyone may call; what they see depends on who they turn out to be."""
+    return request.user
+
+
 # Either a token or the browser's session; the session is checked for CSRF on writes.
 api_auth = [TokenAuth(), SessionAuth()]
+# The same, for public reads that show more to those who sign in.
+optional_auth = [TokenAuth(), SessionAuth(), anonymous]
 
 router = Router(tags=["organisations"])
 accounts_router = Router(tags=["accounts"])

@@ -141,6 +141,15 @@ def clean_text(value: Any, field_name: str, *, required: bool = False, limit: in
     return text
 
 
+def clean_language(value: Any) -> str:
+    """The primary language subtag, lower case: en-GB → en, NOB → nob. Any language is accepted."""
+    text = clean_text(value, "language", limit=35)
+    primary = re.split(r"[-_]", text)[0].lower()
+    if primary and not re.fullmatch(r"[a-z]{2,3}", primary):
+        raise RecordError("language", f"{text!r} is not a language code (as nb, sv or en-GB)")
+    return primary
+
+
 def clean_url(value: Any) -> str:
     text = clean_text(value, "url", limit=1000)
     if text and not re.match(r"^https?://\S+$", text):
@@ -185,7 +194,7 @@ def record_from_skala_json(value: Any) -> NoticeRecord:
         source="skala",
         title=clean_text(value.get("title"), "title", required=True, limit=MAX_TITLE),
         description=clean_text(value.get("description"), "description"),
-        language=clean_text(value.get("language"), "language", limit=10),
+        language=clean_language(value.get("language")),
         cpv=clean_cpv(value.get("cpv")),
         buyer_name=clean_text(buyer.get("name"), "buyer.name", limit=500),
         buyer_orgnr=clean_orgnr(country, buyer.get("orgnr"), "buyer.orgnr"),
@@ -304,7 +313,7 @@ def record_from_ted(root) -> NoticeRecord:
         source="ted",
         title=title[:MAX_TITLE],
         description=description,
-        language=original_language.lower(),
+        language=clean_language(original_language),
         cpv=clean_cpv(codes, "CPV_CODE"),
         buyer_name=" ".join((name_element.text or "").split()) if name_element is not None else "",
         buyer_orgnr=orgnr,
@@ -402,7 +411,7 @@ def record_from_ocds(release: dict) -> NoticeRecord:
         source="ocds",
         title=clean_text(tender.get("title"), "tender.title", required=True, limit=MAX_TITLE),
         description=clean_text(tender.get("description"), "tender.description"),
-        language=clean_text(release.get("language"), "language", limit=10),
+        language=clean_language(release.get("language")),
         cpv=ocds_cpv(tender),
         buyer_name=clean_text(buyer.get("name"), "buyer.name", limit=500),
         buyer_orgnr=clean_text(identifier.get("id"), "buyer.identifier.id")[:40],

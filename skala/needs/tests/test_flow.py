@@ -173,3 +173,20 @@ def test_filters_by_status_and_goal(client, personas):
     assert client.get("/nb/needs/", {"sdg": "4"}).context["page"].paginator.count == 0
     assert client.get("/nb/needs/", {"status": "closed"}).context["page"].paginator.count == 0
     assert client.get("/nb/needs/", {"division": "85"}).context["page"].paginator.count == 1
+
+
+def test_the_owner_moves_a_need_into_procurement_and_closes_it(client, personas):
+    need = publish_need(personas.oslo, "Skolemat", "Sunn lunsj i skolen")
+    client.force_login(personas.other_buyer)
+    assert client.post(f"/nb/needs/{need.pk}/status/", {"status": "closed"}).status_code == 403
+    client.force_login(personas.owner)
+    page = client.get(f"/en/needs/{need.pk}/").text
+    assert "Move into procurement" in page
+    client.post(f"/nb/needs/{need.pk}/status/", {"status": "in_procurement"})
+    need.refresh_from_db()
+    assert need.status == NeedStatus.IN_PROCUREMENT
+    response = client.post(f"/en/needs/{need.pk}/status/", {"status": "published"}, follow=True)
+    assert "cannot become published" in response.text
+    client.post(f"/nb/needs/{need.pk}/status/", {"status": "closed"})
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CLOSED

@@ -168,6 +168,7 @@ def test_an_ocds_release_is_read_with_its_items_cpv():
     assert notice.title.startswith("Climate Science for Service Partnership")
     assert notice.cpv == ["73000000"]
     assert notice.buyer_name == "Met Office"
+    assert notice.language == "en"  # en-GB in the release
 
 
 def ocds_release(ocid, date, tender=None, tag="tender"):
