@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "skala.corpus",
     "skala.needs",
     "skala.procedures",
+    "skala.suppliers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

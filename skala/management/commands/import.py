@@ -1,4 +1,8 @@
-"""`skala import <what> FILE`: every import in Skala behind one verb, each owned by its app."""
+"""`skala import <what> FILE`: every import in Skala behind one verb, each owned by its app.
+
+Each kind of import adds its own subparser in ``add_arguments`` and a ``import_<what>`` method that
+calls the owning app's import function; the domain work never lives here.
+"""
 
 from pathlib import Path
 
@@ -6,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Import external data: 'skala import notices FILE' (JSON Lines, TED XML, OCDS)."
+    help = "Import external data: notices (JSON Lines, TED XML, OCDS), brreg (Enhetsregisteret)."
 
     def add_arguments(self, parser):
-        kinds = parser.add_subparsers(dest="what", required=True, metavar="{notices}")
+        kinds = parser.add_subparsers(dest="what", required=True, metavar="{notices,brreg}")
         notices = kinds.add_parser(
             "notices",
             help="Procurement notices: Skala's JSON Lines format, TED XML R2.0.9, or OCDS packages.",
@@ -23,18 +27,19 @@ class Command(BaseCommand):
             help="The input's format; by default told from the file name (.jsonl, .xml, .json).",
         )
         notices.add_argument("--dry-run", action="store_true", help="Validate and report; save nothing.")
+        self.add_brreg_arguments(kinds)
+
+    def add_brreg_arguments(self, kinds) -> None:
+        """The subparser for `skala import brreg` (Enhetsregisteret's bulk files)."""
 
     def handle(self, *args, what: str, **options):
-        if what == "notices":
-            self.import_notices(options["file"], options["format"], options["dry_run"])
+        getattr(self, f"import_{what}")(**options)
 
-    def import_notices(self, path: Path, format_name: str | None, dry_run: bool) -> None:
+    def import_notices(self, *, file: Path, format: str | None, dry_run: bool, **options) -> None:
         from skala.procedures.notice_import import NoticeImportError, import_notices
 
         try:
-            report = import_notices(
-                path, format_name=format_name, dry_run=dry_run, progress=self.stdout.write
-            )
+            report = import_notices(file, format_name=format, dry_run=dry_run, progress=self.stdout.write)
         except NoticeImportError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(str(report))
