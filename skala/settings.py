@@ -207,5 +207,12 @@ LOGGING = {
 # holding a sentence-transformers model. Nothing is downloaded at run time.
 SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 
+# Enhetsregisteret: the flags set on import (the rule is in skala/orgs/brreg.py and docs/settings.md),
+# and the register's open lookup API.
+SKALA_STARTUP_MAX_AGE_YEARS = env.integer("SKALA_STARTUP_MAX_AGE_YEARS", 5)
+SKALA_SME_MAX_EMPLOYEES = env.integer("SKALA_SME_MAX_EMPLOYEES", 249)
+BRREG_API_URL = env.string("BRREG_API_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
+BRREG_API_TIMEOUT = env.integer("BRREG_API_TIMEOUT", 10)
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("needs/", include("skala.needs.urls")),
     path("reference/", include("skala.reference.urls")),
     path("procedures/", include("skala.procedures.urls")),
+    path("suppliers/", include("skala.suppliers.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skala.corpus import services
+from skala.corpus.models import DocumentKind
 
 MAX_TOP = 100
 
@@ -94,7 +95,9 @@ def answer_similar(items: list[Item], top: int, visible_owner_ids: Iterable[int]
     answers = []
     for item in items:
         query = services.query_for(item.text, item.language)
-        matches = services.similar(query, top=top, visible_owner_ids=owners)
+        matches = services.similar(
+            query, top=top, kind=(DocumentKind.NEED, DocumentKind.NOTICE), visible_owner_ids=owners
+        )
         found = [
             {"id": public_id(m.key), "kind": m.document.kind, "score": m.score, "why": m.why.as_dict()}
             for m in matches

@@ -8,19 +8,26 @@ from django.utils.translation import gettext_lazy as _
 class DocumentKind(models.TextChoices):
     NEED = "need", _("Need")
     NOTICE = "notice", _("Notice")
+    SOLUTION = "solution", _("Supplier's solution")
 
 
 class CorpusDocument(models.Model):
     """One need or notice as the matcher sees it: its analysed terms, CPV codes and embedding."""
 
-    key = models.CharField(max_length=300, unique=True, help_text="need:<id> or notice:<import id>")
+    key = models.CharField(
+        max_length=300, unique=True, help_text="need:<id>, notice:<import id> or solution:<id>"
+    )
     kind = models.CharField(max_length=10, choices=DocumentKind.choices)
     title = models.CharField(max_length=500)
     text = models.TextField()
     language = models.CharField(max_length=3)
     terms = models.TextField(help_text="The analysed terms, separated by spaces.")
     cpv = models.JSONField(default=list, help_text="Eight-digit CPV codes, the main one first.")
-    owner_id = models.BigIntegerField(null=True, blank=True, help_text="The owning organisation, for needs.")
+    owner_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The owning organisation: the buyer of a need, the supplier of a solution.",
+    )
     owner_name = models.CharField(max_length=300, blank=True)
     country = models.CharField(max_length=2, blank=True)
     is_public = models.BooleanField(default=True)

@@ -184,7 +184,7 @@ def similar(
     query: Query,
     *,
     top: int = 10,
-    kind: str | None = None,
+    kind: str | Iterable[str] | None = None,
     exclude: Iterable[str] = (),
     visible_owner_ids: Iterable[int] = (),
 ) -> list[Match]:

@@ -185,7 +185,7 @@ class MatchIndex:
         self,
         query: Query,
         top: int = 10,
-        kind: str | None = None,
+        kind: str | Iterable[str] | None = None,
         exclude: Iterable[str] = (),
         require: np.ndarray | None = None,
         division_prior: dict[str, float] | None = None,
@@ -216,8 +216,10 @@ class MatchIndex:
             floor = float(np.percentile(dense, 90)) if dense.size > 20 else float(dense.min())
             fused = fused + WEIGHTS["dense"] * scaled(np.clip(dense - floor, 0, None))
         eligible = fused > 0
-        if kind is not None:
+        if isinstance(kind, str):
             eligible &= self.kinds == kind
+        elif kind is not None:
+            eligible &= np.isin(self.kinds, list(kind))
         if require is not None:
             eligible &= require
         for key in exclude:

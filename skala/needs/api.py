@@ -252,6 +252,7 @@ def need_similar(request, need_id: int, top: int = 10):
     matches = corpus.similar(
         services.query_for_need(need),
         top=max(1, min(top, 100)),
+        kind=(DocumentKind.NEED, DocumentKind.NOTICE),
         exclude=[need.corpus_key],
         visible_owner_ids=member_organisations(user),
     )

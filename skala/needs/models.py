@@ -159,9 +159,15 @@ class Need(models.Model):
     def publish(self) -> None:
         """Make the need visible to those its visibility allows."""
         if self.status == NeedStatus.DRAFT:
+            from django.db import transaction
+
+            from skala.needs.signals import need_published
+
             self.status = NeedStatus.PUBLISHED
             self.published_at = timezone.now()
             self.save(update_fields=["status", "published_at", "updated_at"])
+            need_id = self.pk
+            transaction.on_commit(lambda: need_published.send(sender=Need, need_id=need_id))
 
 
 class JointProcess(models.Model):

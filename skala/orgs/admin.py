@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from skala.orgs.models import ApiToken, Membership, Organisation, User
+from skala.orgs.models import ApiToken, Membership, Organisation, RegistryEntry, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,3 +41,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     search_fields = ["name", "user__email"]
+
+
+@admin.register(RegistryEntry)
+class RegistryEntryAdmin(admin.ModelAdmin):
+    """Enhetsregisteret as last imported: read-only, since `skala import brreg` owns every row."""
+
+    list_display = ["orgnr", "name", "org_form_code", "nace_code", "employees", "is_startup", "is_sme"]
+    list_filter = ["is_startup", "is_sme", "bankrupt", "under_liquidation"]
+    search_fields = ["=orgnr", "name"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

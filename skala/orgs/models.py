@@ -314,3 +314,63 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class RegistryEntryQuerySet(models.QuerySet):
+    def startups(self) -> "RegistryEntryQuerySet":
+        """Units young enough to count as startups on the day they were last imported."""
+        return self.filter(is_startup=True)
+
+    def smes(self) -> "RegistryEntryQuerySet":
+        """Small and medium-sized enterprises: fewer employees than the SME limit."""
+        return self.filter(is_sme=True)
+
+
+class RegistryEntry(models.Model):
+    """One unit of Enhetsregisteret, the Norwegian register of legal entities, as last imported.
+
+    The flags is_startup and is_sme are derived when the unit is imported; skala/orgs/brreg.py states
+    the rule and the settings that tune it.
+    """
+
+    orgnr = models.CharField(_("organisation number"), max_length=9, primary_key=True)
+    name = models.CharField(_("name"), max_length=500)
+    org_form_code = models.CharField(
+        _("organisation form"), max_length=10, blank=True, help_text=_("As AS, ENK or NUF.")
+    )
+    org_form_description = models.CharField(_("organisation form (description)"), max_length=200, blank=True)
+    nace_code = models.CharField(
+        _("industry code"), max_length=10, blank=True, help_text=_("The first NACE code (næringskode 1).")
+    )
+    nace_description = models.CharField(_("industry (description)"), max_length=300, blank=True)
+    registered_on = models.DateField(_("registered in Enhetsregisteret"), null=True, blank=True)
+    founded_on = models.DateField(_("founded"), null=True, blank=True)
+    employees = models.PositiveIntegerField(
+        _("employees"),
+        null=True,
+        blank=True,
+        help_text=_("The register leaves the number out when it is below five."),
+    )
+    has_registered_employees = models.BooleanField(_("has registered employees"), null=True, blank=True)
+    municipality_number = models.CharField(
+        _("municipality number"), max_length=4, blank=True, help_text=_("Of the business address.")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    website = models.CharField(_("website"), max_length=500, blank=True)
+    bankrupt = models.BooleanField(_("bankrupt"), default=False)
+    under_liquidation = models.BooleanField(_("under liquidation"), default=False)
+    forced_dissolution = models.BooleanField(_("under forced liquidation or dissolution"), default=False)
+    is_startup = models.BooleanField(_("startup"), default=False, db_index=True)
+    is_sme = models.BooleanField(_("SME"), default=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RegistryEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["orgnr"]
+        verbose_name = _("Enhetsregisteret entry")
+        verbose_name_plural = _("Enhetsregisteret entries")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.orgnr})"

@@ -16,6 +16,7 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.procedures.models import Notice
 from skala.procedures.notice_formats import NoticeRecord, Problem, ReadResult, read_notices
+from skala.procedures.signals import notices_imported
 from skala.reference.models import CpvCode
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def import_notices(
     say(f"Read {len(records)} notices; every record is valid.")
     report = NoticeImportReport(dry_run=dry_run, skipped=len(result.skipped))
     counts: Counter[str] = Counter()
+    created_ids: list[int] = []
     with transaction.atomic():
         existing = {
             notice.import_id: notice
@@ -125,7 +127,9 @@ def import_notices(
             if notice is None:
                 counts["created"] += 1
                 if not dry_run:
-                    sync_to_corpus(Notice.objects.create(import_id=record.import_id, **values))
+                    notice = Notice.objects.create(import_id=record.import_id, **values)
+                    sync_to_corpus(notice)
+                    created_ids.append(notice.pk)
             elif any(getattr(notice, name) != value for name, value in values.items()):
                 counts["updated"] += 1
                 if not dry_run:
@@ -137,6 +141,8 @@ def import_notices(
                 counts["unchanged"] += 1
             if done % PROGRESS_EVERY == 0:
                 say(f"{done} of {len(records)} notices")
+        if created_ids:
+            transaction.on_commit(lambda: notices_imported.send(sender=Notice, notice_ids=created_ids))
     report.created, report.updated, report.unchanged = (
         counts["created"],
         counts["updated"],

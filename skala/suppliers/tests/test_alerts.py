@@ -1,0 +1,183 @@
+"""Subscriptions: alerts when a matching need or notice is published, digests with a working unsubscribe."""
+
+import json
+import logging
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from skala.needs.models import Need, NeedStatus
+from skala.procedures.notice_import import import_notices
+from skala.reference.models import County
+from skala.suppliers.alerts import Published, keyword_matches, send_digests, why_it_matches
+from skala.suppliers.models import Alert, Subscription
+from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
+
+pytestmark = pytest.mark.django_db
+
+
+def subscribe(personas, **fields) -> Subscription:
+    regions = fields.pop("regions", [])
+    buyers = fields.pop("buyers", [])
+    subscription = Subscription.objects.create(
+        organisation=personas.startup_org, user=personas.startup, name="Tilsyn", **fields
+    )
+    subscription.regions.set(regions)
+    subscription.buyers.set(buyers)
+    return subscription
+
+
+def item(text, title="Behov", cpv=(), county_id=None, buyer_ids=(), language="nb") -> Published:
+    return Published(
+        "need", "need:1", title, text, "/nb/needs/1/", list(cpv), county_id, set(buyer_ids), language
+    )
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "language"),
+    [
+        ("alarm", "Vi trenger nye trygghetsalarmer", "nb"),  # inside a compound
+        ("sensorer", "En sensor som varsler", "nb"),  # by stem
+        ("larm", "Trygghetslarm för äldre", "sv"),
+        ("nattilsyn", "Digitalt nattilsyn", "nb"),
+        ("sensorerna", "Sensorene varsler om natten", "nb"),  # Swedish keyword, Norwegian text
+    ],
+)
+def test_keywords_match_by_stem_in_any_language(keyword, text, language):
+    assert keyword_matches(keyword, item(text, language=language))
+
+
+def test_a_keyword_that_is_not_there_does_not_match():
+    assert not keyword_matches("skolemat", item("Digitalt nattilsyn"))
+
+
+def test_every_kind_a_subscription_names_must_match(personas):
+    oslo_county = personas.oslo.municipality.county
+    subscription = subscribe(personas, cpv_prefixes=["8531"], keywords="sensor", regions=[oslo_county])
+    assert why_it_matches(subscription, item("sensor", cpv=["85310000"], county_id=oslo_county.pk))
+    assert why_it_matches(subscription, item("sensor", cpv=["45000000"], county_id=oslo_county.pk)) is None
+    assert why_it_matches(subscription, item("asfalt", cpv=["85310000"], county_id=oslo_county.pk)) is None
+    other = County.objects.exclude(pk=oslo_county.pk).first()
+    assert why_it_matches(subscription, item("sensor", cpv=["85310000"], county_id=other.pk)) is None
+
+
+def test_publishing_a_need_alerts_matching_subscribers_through_a_task(
+    client, personas, django_capture_on_commit_callbacks, run_db_worker
+):
+    subscribe(personas, keywords="sensor, fall", buyers=[personas.oslo])
+    subscribe(personas, keywords="skolemat")
+    need = Need.objects.create(
+        organisation=personas.sykehjemsetaten, title=NIGHT_NEED[0], problem=NIGHT_NEED[1]
+    )
+    client.force_login(personas.editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/nb/needs/{need.pk}/publish/")
+    run_db_worker()
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.key, alert.title) == ("need", f"need:{need.pk}", NIGHT_NEED[0])
+    assert "sensor" in alert.why and "fall" in alert.why
+    client.force_login(personas.startup)
+    assert NIGHT_NEED[0] in client.get("/nb/suppliers/alerts/").text
+
+
+def test_a_need_for_invited_organisations_only_alerts_no_one(
+    personas, run_db_worker, django_capture_on_commit_callbacks
+):
+    subscribe(personas, keywords="sensor")
+    need = publish_need(personas.oslo, *NIGHT_NEED, status=NeedStatus.DRAFT, visibility="invited")
+    with django_capture_on_commit_callbacks(execute=True):
+        need.publish()
+    run_db_worker()
+    assert not Alert.objects.exists()
+
+
+def test_imported_notices_alert_subscribers(
+    personas, tmp_path, run_db_worker, django_capture_on_commit_callbacks
+):
+    subscribe(personas, cpv_prefixes=["33196"])
+    path = tmp_path / "notices.jsonl"
+    lines = [
+        {"id": "N-1", "title": "Fallalarmer", "cpv": ["33196200"]},
+        {"id": "N-2", "title": "Asfalt", "cpv": ["45233222"]},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_notices(path)
+    run_db_worker()
+    assert list(Alert.objects.values_list("key", flat=True)) == ["notice:N-1"]
+
+
+def test_the_digest_carries_new_alerts_once_with_an_unsubscribe_link(client, personas, settings):
+    settings.SITE_URL = "https://skala.example"
+    subscription = subscribe(personas, keywords="sensor")
+    Alert.objects.create(
+        subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/nb/needs/1/"
+    )
+    report = send_digests("daily")
+    assert (report.sent, report.alerts) == (1, 1)
+    message = mail.outbox[0]
+    assert message.to == [personas.startup.email]
+    assert "https://skala.example/nb/needs/1/" in message.body
+    unsubscribe = f"https://skala.example{subscription.get_unsubscribe_url()}"
+    assert unsubscribe in message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert send_digests("daily").sent == 0  # nothing new, nothing sent
+
+    path = subscription.get_unsubscribe_url()
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 200  # one click, no session, no CSRF token
+    subscription.refresh_from_db()
+    assert not subscription.active
+
+
+class BrokenBackend:
+    """An e-mail server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_digest_that_cannot_be_sent_is_retried_logged_and_kept(personas, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+    subscription = subscribe(personas, keywords="sensor")
+    alert = Alert.objects.create(
+        subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/"
+    )
+    with caplog.at_level(logging.WARNING, logger="skala.suppliers.alerts"):
+        report = send_digests("daily", pause=0)
+    assert report.failed == 1
+    assert len([r for r in caplog.records if "(attempt" in r.getMessage()]) == 3
+    assert any("wait for the next run" in r.getMessage() for r in caplog.records)
+    alert.refresh_from_db()
+    assert alert.emailed_at is None and alert.email_attempts == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_digests("daily").alerts == 1
+
+
+def test_the_digest_command_dry_run_sends_nothing(personas, capsys):
+    subscription = subscribe(personas, keywords="sensor", frequency="weekly")
+    Alert.objects.create(subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/")
+    call_command("send_digests", "weekly", "--dry-run")
+    assert "Would send 1 digests with 1 alerts" in capsys.readouterr().out
+    assert mail.outbox == []
+
+
+def test_a_subscription_needs_a_criterion_and_is_only_for_suppliers(client, personas):
+    client.force_login(personas.startup)
+    response = client.post(
+        "/en/suppliers/subscriptions/", {"name": "Alt", "frequency": "daily", "active": "on"}
+    )
+    assert "Give at least one CPV code" in response.text
+    client.post(
+        "/en/suppliers/subscriptions/",
+        {"name": "Tilsyn", "cpv": "85 33196", "frequency": "weekly", "active": "on"},
+    )
+    assert Subscription.objects.get().cpv_prefixes == ["85", "33196"]
+    client.force_login(personas.other_buyer)
+    assert client.get("/en/suppliers/subscriptions/").context["form"] is None
+    subscription = Subscription.objects.get()
+    assert client.post(f"/en/suppliers/subscriptions/{subscription.pk}/", {"delete": "1"}).status_code == 403

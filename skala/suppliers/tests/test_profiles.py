@@ -1,0 +1,136 @@
+"""Supplier profiles: public, edited only by the supplier's own members; signing up as a startup."""
+
+import pytest
+
+from skala.corpus.models import CorpusDocument
+from skala.orgs.models import Organisation, User
+from skala.orgs.identifiers import norwegian_check_digit
+from skala.suppliers.models import Solution, SupplierProfile
+from skala.suppliers.tests.builders import SENSOR_SOLUTION, add_solution
+
+pytestmark = pytest.mark.django_db
+
+
+def valid_orgnr(start=91234560) -> str:
+    """The first organisation number from start on that has a check digit (some eight digits have none)."""
+    for number in range(start, start + 20):
+        digit = norwegian_check_digit(str(number))
+        if digit is not None:
+            return f"{number}{digit}"
+    raise AssertionError("no valid number")
+
+
+def signup_data(**changes) -> dict:
+    data = {
+        "name": "Kari Gründer",
+        "email": "kari@sensor.example",
+        "password": "et-langt-passord-2026",
+        "company": "Kari Sensor AS",
+        "orgnr": valid_orgnr(),
+        "is_startup": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_anyone_reads_a_supplier_profile_with_its_solutions(client, personas):
+    add_solution(personas.startup_org, *SENSOR_SOLUTION, cpv=["33196200"], summary="Fallsensorer uten kamera")
+    response = client.get(f"/nb/suppliers/{personas.startup_org.pk}/")
+    assert response.status_code == 200
+    assert "Fallsensor for nattilsyn" in response.text
+    assert "Fallsensorer uten kamera" in response.text
+    assert "33196200-2" in response.text
+
+
+def test_only_the_suppliers_own_editors_edit_its_profile(client, personas):
+    url = f"/nb/suppliers/{personas.startup_org.pk}/edit/"
+    for outsider in [personas.supplier, personas.owner, personas.other_buyer, personas.facilitator]:
+        client.force_login(outsider)
+        assert client.get(url).status_code == 403, outsider
+        assert client.post(url, {"summary": "Kapret"}).status_code == 403
+    client.force_login(personas.startup)
+    response = client.post(
+        url,
+        {
+            "summary": "Radarbaserte fallsensorer",
+            "languages": ["nb", "en"],
+            "open_to_partnering": "on",
+            "website": "sensor.example",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-0-name": "Kari",
+            "contacts-0-email": "kari@sensor.example",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    profile = SupplierProfile.objects.get(organisation=personas.startup_org)
+    assert (profile.summary, profile.languages, profile.open_to_partnering) == (
+        "Radarbaserte fallsensorer",
+        ["nb", "en"],
+        True,
+    )
+    assert profile.contacts.get().name == "Kari"
+    personas.startup_org.refresh_from_db()
+    assert personas.startup_org.website == "https://sensor.example"
+
+
+def test_a_solution_with_references_enters_matching(client, personas):
+    client.force_login(personas.startup)
+    response = client.post(
+        f"/nb/suppliers/{personas.startup_org.pk}/solutions/new/",
+        {
+            "title": "Fallsensor",
+            "description": "Radar som oppdager fall om natten",
+            "maturity": "prototype",
+            "cpv": "33196200",
+            "references-TOTAL_FORMS": "1",
+            "references-INITIAL_FORMS": "0",
+            "references-0-customer_name": "Bergen kommune",
+            "references-0-year": "2024",
+        },
+    )
+    assert response.status_code == 302
+    solution = Solution.objects.get()
+    assert solution.references.get().customer_name == "Bergen kommune"
+    document = CorpusDocument.objects.get(key=f"solution:{solution.pk}")
+    assert (document.kind, document.owner_id, document.cpv) == (
+        "solution",
+        personas.startup_org.pk,
+        ["33196200"],
+    )
+
+
+def test_another_supplier_cannot_change_or_delete_a_solution(client, personas):
+    solution = add_solution(personas.startup_org, *SENSOR_SOLUTION)
+    client.force_login(personas.supplier)
+    base = f"/nb/suppliers/{personas.startup_org.pk}/solutions/{solution.pk}"
+    assert (
+        client.post(f"{base}/edit/", {"title": "x", "description": "y", "maturity": "idea"}).status_code
+        == 403
+    )
+    assert client.post(f"{base}/delete/").status_code == 403
+    assert Solution.objects.filter(pk=solution.pk).exists()
+
+
+def test_a_startup_signs_up_and_administers_its_new_profile(client, db):
+    response = client.post("/nb/suppliers/join/", signup_data())
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(orgnr=valid_orgnr())
+    assert organisation.kind == "supplier"
+    assert organisation.supplier_profile.is_startup
+    user = User.objects.get(email="kari@sensor.example")
+    assert user.memberships.get().role == "admin"
+    assert client.get(response["Location"]).status_code == 200  # logged in, on the profile form
+
+
+def test_a_wrong_check_digit_is_an_error_on_the_field(client, db):
+    bad = valid_orgnr()[:8] + str((int(valid_orgnr()[8]) + 1) % 10)
+    response = client.post("/en/suppliers/join/", signup_data(orgnr=bad))
+    assert response.status_code == 200
+    assert "the check digit does not match" in str(response.context["form"].errors["orgnr"])
+    assert not Organisation.objects.exists()
+
+
+def test_a_company_already_in_skala_with_members_is_not_taken_over(client, personas):
+    response = client.post("/en/suppliers/join/", signup_data(orgnr=personas.startup_org.orgnr))
+    assert "ask its administrator" in str(response.context["form"].errors["orgnr"])
