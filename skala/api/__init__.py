@@ -8,7 +8,7 @@ from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
 from skala.procedures.api import router as notices_router
 from skala.reference.api import router as reference_router
-from skala.suppliers.api import proposals_router, subscriptions_router
+from skala.suppliers.api import alerts_router, proposals_router, subscriptions_router
 from skala.suppliers.api import router as suppliers_router
 
 api = NinjaAPI(
@@ -29,3 +29,4 @@ api.add_router("/notices", notices_router)
 api.add_router("/suppliers", suppliers_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/subscriptions", subscriptions_router)
+api.add_router("/alerts", alerts_router)

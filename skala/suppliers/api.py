@@ -23,6 +23,7 @@ from skala.suppliers.views import acting_suppliers
 router = Router(tags=["suppliers"])
 proposals_router = Router(tags=["proposals"])
 subscriptions_router = Router(tags=["subscriptions"])
+alerts_router = Router(tags=["subscriptions"])
 
 
 def caller(request):
@@ -466,9 +467,7 @@ def subscription_delete(request, subscription_id: int):
     return Status(204, None)
 
 
-@subscriptions_router.get(
-    "/alerts", response=list[AlertOut], auth=api_auth, summary="Your alerts, newest first"
-)
+@alerts_router.get("", response=list[AlertOut], auth=api_auth, summary="Your alerts, newest first")
 @paginate
 def alert_list(request):
     return Alert.objects.filter(subscription__user=caller(request))

@@ -190,3 +190,19 @@ def visible_proposals(user):
 
     organisations = member_organisations(user)
     return Proposal.objects.filter(Q(sender_id__in=organisations) | Q(receiver_id__in=organisations))
+
+
+def matching_needs(proposal: Proposal, top: int = 5) -> list:
+    """The receiving buyer's own needs that the proposal speaks to, with why: so an unsolicited
+    proposal lands beside the needs it could meet."""
+    from skala.corpus import services as corpus
+    from skala.corpus.models import DocumentKind
+
+    buyer_units = [unit.pk for unit in descendants(proposal.receiver.top())]
+    query = corpus.query_for(
+        f"{proposal.title}\n{proposal.description}", None, [code.code8 for code in proposal.cpv_codes.all()]
+    )
+    matches = corpus.similar(query, top=50, kind=DocumentKind.NEED, visible_owner_ids=buyer_units)
+    ids = [int(match.key.split(":", 1)[1]) for match in matches]
+    needs = Need.objects.filter(organisation__in=buyer_units).in_bulk(ids)
+    return [(needs[i], match) for i, match in zip(ids, matches, strict=True) if i in needs][:top]

@@ -147,3 +147,15 @@ def test_response_time_is_measured_for_the_buyers_leaders(client, personas):
     assert figures.within_target_share == 0.5
     client.force_login(personas.owner)
     assert "Median days to answer" in client.get("/en/suppliers/proposals/").text
+
+
+def test_the_buyer_sees_an_unsolicited_proposal_beside_the_needs_it_matches(client, personas):
+    need = publish_need(personas.sykehjemsetaten, *NIGHT_NEED)
+    publish_need(personas.stavanger, "Nattilsyn i Stavanger", "Sensorer om natten for eldre som sover")
+    proposal = send(personas, buyer=personas.oslo)
+    client.force_login(personas.owner)
+    section = client.get(f"/nb/suppliers/proposals/{proposal.pk}/").text.split(
+        'id="matching-needs-title"', 1
+    )[1]
+    assert need.title in section
+    assert "Nattilsyn i Stavanger" not in section
