@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: run test venv messages lint check-deploy migrations-check pytest bench bench-matching clean makemessages
+.PHONY: run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: messages
 # Matching quality and speed on the Swedish 2021 procurements in ../shared/data (several minutes).
 bench-matching: venv
 	$(BIN)/python -m bench.matching
+
+# Importing 1,000,000 units of Enhetsregisteret into SQLite and PostgreSQL (a few minutes).
+bench-brreg: venv
+	$(BIN)/python -m bench.brreg
 
 makemessages: venv
 	cd skala && ../$(BIN)/django-admin makemessages -l nb -l sv --no-obsolete --add-location file --ignore '.venv'

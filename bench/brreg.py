@@ -174,7 +174,8 @@ def generate(path: Path, count: int) -> int:
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as handle:
         handle.write("[")
         for number, orgnr in enumerate(valid_orgnrs(count)):
-            text = ("," if number else "") + json.dumps(make_unit(generator, orgnr, today), ensure_ascii=False)
+            text = json.dumps(make_unit(generator, orgnr, today), ensure_ascii=False)
+            text = f",{text}" if number else text
             size += len(text.encode("utf-8"))
             handle.write(text)
         handle.write("]\n")
@@ -193,7 +194,8 @@ def ensure_postgres_database(url: str) -> None:
         text=True,
     ).stdout.strip()
     if found != "1":
-        subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        create = f'CREATE DATABASE "{name}"'
+        subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", create], check=True)
 
 
 def child(path: Path) -> None:
@@ -215,7 +217,8 @@ def child(path: Path) -> None:
     quiet(str(first))
     again = import_brreg(path, progress=quiet)
     quiet(str(again))
-    assert first.created == first.read and again.unchanged == again.read, (first, again)
+    assert first.created == first.read, first
+    assert again.unchanged == again.read, again
     print(
         json.dumps(
             {

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "skala.needs",
     "skala.procedures",
     "skala.suppliers",
+    "skala.dialogue",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -211,6 +212,9 @@ SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 # and the register's open lookup API.
 SKALA_STARTUP_MAX_AGE_YEARS = env.integer("SKALA_STARTUP_MAX_AGE_YEARS", 5)
 SKALA_SME_MAX_EMPLOYEES = env.integer("SKALA_SME_MAX_EMPLOYEES", 249)
+for _name in ("SKALA_STARTUP_MAX_AGE_YEARS", "SKALA_SME_MAX_EMPLOYEES"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be zero or more, not {globals()[_name]}.")
 BRREG_API_URL = env.string("BRREG_API_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
 BRREG_API_TIMEOUT = env.integer("BRREG_API_TIMEOUT", 10)
 

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("reference/", include("skala.reference.urls")),
     path("procedures/", include("skala.procedures.urls")),
     path("suppliers/", include("skala.suppliers.urls")),
+    path("dialogue/", include("skala.dialogue.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

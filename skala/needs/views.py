@@ -155,6 +155,11 @@ def need_detail(request, need_id: int):
             if item.need.organisation.top() != need.organisation.top()
         },
         "similar_notices": similar_notices(services.query_for_need(need), top=5),
+        "meetings": [
+            meeting
+            for meeting in need.meetings.all()
+            if request.user.has_perm("dialogue.view_meeting", meeting)
+        ],
         "suggestions": services.suggested_cpv(need) if can_change else [],
         "process": process,
         "participants": participants,

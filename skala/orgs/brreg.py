@@ -438,11 +438,15 @@ class JsonUnits(UnitReader):
             try:
                 value, end = decoder.raw_decode(self.buffer, start)
             except json.JSONDecodeError as error:
-                if not self.eof and len(self.buffer) - start < MAX_UNIT_CHARS and self.refill():
+                # Perhaps only cut short by the end of the buffer: read on and decode again (a refill
+                # moves the buffer, so the error's position is only reported from an unmoved one).
+                if not self.eof and len(self.buffer) - start < MAX_UNIT_CHARS:
+                    self.refill()
                     continue
                 raise self.fail(error.pos, f"not valid JSON ({error.msg})", index) from None
             # A value that ends exactly at the end of the buffer may be cut short (a number): read on.
-            if end == len(self.buffer) and not self.eof and self.refill():
+            if end == len(self.buffer) and not self.eof:
+                self.refill()
                 continue
             self.pos = end
             return value, start

@@ -109,16 +109,19 @@ def quoted(connection, name: str) -> str:
 def stored_rows(connection, orgnrs: list[str]) -> dict[str, Row]:
     """The stored columns of the units with these numbers, by number, in as few queries as allowed."""
     table = connection.ops.quote_name(RegistryEntry._meta.db_table)
-    columns = ", ".join(quoted(connection, name) for name in COLUMNS)
-    size = connection.features.max_query_params or len(orgnrs) or 1
+    select = f"SELECT {', '.join(quoted(connection, name) for name in COLUMNS)} FROM {table}"
+    key = quoted(connection, "orgnr")
     stored: dict[str, Row] = {}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter: a short statement that psycopg parses once for every batch.
+            cursor.execute(f"{select} WHERE {key} = ANY(%s)", [orgnrs])
+            stored.update((row[0], tuple(row)) for row in cursor.fetchall())
+            return stored
+        size = connection.features.max_query_params or len(orgnrs) or 1
         for start in range(0, len(orgnrs), size):
             chunk = orgnrs[start : start + size]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE {quoted(connection, 'orgnr')} IN ({marks})", chunk
-            )
+            cursor.execute(f"{select} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})", chunk)
             stored.update((row[0], tuple(row)) for row in cursor.fetchall())
     return stored
 
@@ -135,30 +138,31 @@ def upsert(rows: list[Row]) -> None:
 
     INSERT ... ON CONFLICT (orgnr) DO UPDATE, a syntax SQLite and PostgreSQL share. SQLite runs one
     prepared statement for every row (executemany). PostgreSQL would parse and plan that statement
-    again for every row, so it gets the whole batch in one statement, a column an array, unnested.
-    Django's bulk_create(update_conflicts=True) did the same work at a quarter of the speed on
-    SQLite: it builds a model instance a row and a new statement every 52 rows (999 parameters).
+    again for every row, so the batch is copied (COPY) into a temporary table and upserted from there
+    in one statement. Django's bulk_create(update_conflicts=True) did the same work at a quarter of
+    the speed on SQLite and a third on PostgreSQL: it builds a model instance a row, and on SQLite a
+    new statement every 52 rows (999 parameters).
     """
     connection = connections[RegistryEntry.objects.db]
     table = connection.ops.quote_name(RegistryEntry._meta.db_table)
     names = [quoted(connection, name) for name in (*COLUMNS, "updated_at")]
+    listed = ", ".join(names)
     conflict = f"ON CONFLICT ({names[0]}) DO UPDATE SET " + ", ".join(
         f"{name} = excluded.{name}" for name in names[1:]
     )
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(
-                f"%s::{RegistryEntry._meta.get_field(name).db_type(connection)}[]" for name in COLUMNS
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) SELECT *, %s FROM unnest({arrays}) {conflict}",
-                [stamp, *(list(column) for column in zip(*rows, strict=True))],
-            )
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS brreg_batch (LIKE {table}) ON COMMIT DROP")
+            cursor.execute("TRUNCATE brreg_batch")
+            with cursor.copy(f"COPY brreg_batch ({listed}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, stamp))
+            cursor.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM brreg_batch {conflict}")
         else:
+            marks = ", ".join(["%s"] * len(names))
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) {conflict}",
-                [(*row, stamp) for row in rows],
+                f"INSERT INTO {table} ({listed}) VALUES ({marks}) {conflict}", [(*row, stamp) for row in rows]
             )
 
 

@@ -31,6 +31,16 @@ class Command(BaseCommand):
 
     def add_brreg_arguments(self, kinds) -> None:
         """The subparser for `skala import brreg` (Enhetsregisteret's bulk files)."""
+        brreg = kinds.add_parser(
+            "brreg",
+            help="Enhetsregisteret: Brønnøysund's bulk file of units, JSON or CSV, gzipped or not.",
+        )
+        brreg.add_argument(
+            "file",
+            type=Path,
+            help="enheter_alle.json.gz or enheter_alle.csv.gz (or unzipped) from Brønnøysund.",
+        )
+        brreg.add_argument("--dry-run", action="store_true", help="Validate and report; save nothing.")
 
     def handle(self, *args, what: str, **options):
         getattr(self, f"import_{what}")(**options)
@@ -42,4 +52,14 @@ class Command(BaseCommand):
             report = import_notices(file, format_name=format, dry_run=dry_run, progress=self.stdout.write)
         except NoticeImportError as error:
             raise CommandError(str(error)) from None
+        self.stdout.write(str(report))
+
+    def import_brreg(self, *, file: Path, dry_run: bool, **options) -> None:
+        from skala.orgs.brreg import BrregError
+        from skala.orgs.brreg_import import import_brreg
+
+        try:
+            report = import_brreg(file, dry_run=dry_run, progress=self.stdout.write)
+        except BrregError as error:
+            raise CommandError(f"{error}\nNothing was imported.") from None
         self.stdout.write(str(report))

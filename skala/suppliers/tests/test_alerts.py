@@ -76,7 +76,8 @@ def test_publishing_a_need_alerts_matching_subscribers_through_a_task(
     run_db_worker()
     alert = Alert.objects.get()
     assert (alert.kind, alert.key, alert.title) == ("need", f"need:{need.pk}", NIGHT_NEED[0])
-    assert "sensor" in alert.why and "fall" in alert.why
+    assert "sensor" in alert.why
+    assert "fall" in alert.why
     client.force_login(personas.startup)
     assert NIGHT_NEED[0] in client.get("/nb/suppliers/alerts/").text
 
@@ -153,7 +154,8 @@ def test_a_digest_that_cannot_be_sent_is_retried_logged_and_kept(personas, setti
     assert len([r for r in caplog.records if "(attempt" in r.getMessage()]) == 3
     assert any("wait for the next run" in r.getMessage() for r in caplog.records)
     alert.refresh_from_db()
-    assert alert.emailed_at is None and alert.email_attempts == 1
+    assert alert.emailed_at is None
+    assert alert.email_attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_digests("daily").alerts == 1
 

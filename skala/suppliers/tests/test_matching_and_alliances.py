@@ -69,7 +69,8 @@ def test_the_need_page_offers_its_suppliers_and_the_proposal_button(client, pers
     add_solution(personas.startup_org, *SENSOR_SOLUTION, cpv=["33196200"])
     assert f"/nb/suppliers/for-need/{need.pk}/" in client.get(f"/nb/needs/{need.pk}/").text
     fragment = client.get(f"/nb/suppliers/for-need/{need.pk}/", headers={"HX-Request": "true"}).text
-    assert "Test Startup AS" in fragment and "<html" not in fragment
+    assert "Test Startup AS" in fragment
+    assert "<html" not in fragment
     client.force_login(personas.startup)
     assert (
         f"/nb/suppliers/proposals/new/?need={need.pk}"
@@ -95,7 +96,8 @@ def test_partnering_request_accepted_forms_a_consortium_shown_on_the_need(client
     consortium = Consortium.objects.get()
     assert set(consortium.members.all()) == {personas.startup_org, personas.supplier_org}
     section = client.get(f"/nb/suppliers/for-need/{need.pk}/").text.split('id="consortia-title"', 1)[1]
-    assert "Test Leverandør AS" in section and "Test Startup AS" in section
+    assert "Test Leverandør AS" in section
+    assert "Test Startup AS" in section
 
 
 def test_a_supplier_closed_to_partnering_cannot_be_asked(personas):
@@ -111,7 +113,8 @@ def test_alliances_are_suggested_on_the_demo_data(db):
 
     need = Need.objects.get(title="Digitalt nattilsyn i hjemmetjenesten")
     aspects, alliances = suggest_for_need(need)
-    assert aspects and alliances
+    assert aspects
+    assert alliances
     best = alliances[0]
     assert len(best.members) >= 2
     assert len(best.covered) > max(len([a for a in aspects if m.covers(a)]) for m in best.members)

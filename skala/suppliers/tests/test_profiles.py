@@ -3,8 +3,8 @@
 import pytest
 
 from skala.corpus.models import CorpusDocument
-from skala.orgs.models import Organisation, User
 from skala.orgs.identifiers import norwegian_check_digit
+from skala.orgs.models import Organisation, User
 from skala.suppliers.models import Solution, SupplierProfile
 from skala.suppliers.tests.builders import SENSOR_SOLUTION, add_solution
 

@@ -108,7 +108,8 @@ def test_the_buyer_reviews_and_answers_and_the_supplier_sees_the_answer(client, 
     )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.INVITED
-    assert proposal.first_response_at is not None and proposal.answered_at is not None
+    assert proposal.first_response_at is not None
+    assert proposal.answered_at is not None
     client.force_login(personas.startup)
     page = client.get(f"/en/suppliers/proposals/{proposal.pk}/").text
     assert "Invited to dialogue" in page

@@ -74,5 +74,6 @@ def test_a_startup_from_signup_to_an_answered_proposal(
     )
     client.force_login(User.objects.get(email="kari@sensor.example"))
     page = client.get(f"/en/suppliers/proposals/{proposal.pk}/").text
-    assert "Invited to dialogue" in page and "Kom på dialogmøte." in page
+    assert "Invited to dialogue" in page
+    assert "Kom på dialogmøte." in page
     assert valid_orgnr() in client.get(f"/nb/suppliers/{proposal.sender_id}/").text
