@@ -9,6 +9,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class MeetingForm(forms.ModelForm):
+    link = forms.URLField(label=_("link to the digital meeting"), required=False, assume_scheme="https")
+
     class Meta:
         model = Meeting
         fields = [

@@ -242,7 +242,8 @@ def lines(report: Report) -> list[tuple[str, str]]:
         (
             "text",
             _(
-                "%(registered)s suppliers registered, %(waiting)s on the waiting list; %(attended)s persons attended."
+                "%(registered)s suppliers registered, %(waiting)s on the waiting list; "
+                "%(attended)s persons attended."
             )
             % {
                 "registered": content.get("suppliers_registered", 0),

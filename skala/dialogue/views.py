@@ -381,9 +381,8 @@ def report_page(request, meeting_id: int):
     meeting, report, is_host = report_for(request, meeting_id)
     form = None
     if is_host:
-        if report is None or request.POST.get("action") == "generate":
-            if request.method == "POST" or report is None:
-                report = reports.generate(meeting)
+        if report is None or (request.method == "POST" and request.POST.get("action") == "generate"):
+            report = reports.generate(meeting)
         form = ReportForm(
             request.POST if request.POST.get("action") in {"save", "publish"} else None, instance=report
         )

@@ -603,3 +603,19 @@ def test_refresh_of_an_unknown_number_changes_nothing(brreg_api, settings):
     settings.BRREG_API_URL = brreg_api.url
     assert refresh(MISSING) is None
     assert RegistryEntry.objects.count() == 0
+
+
+# The admin ------------------------------------------------------------------------------------------------
+
+
+def test_staff_find_entries_by_number_or_name_and_cannot_change_them(admin_client, tmp_path):
+    import_brreg(write_json(tmp_path, unit(1, navn="FJORDLYS AS"), unit(2, navn="NORDLYS AS")), today=TODAY)
+    by_number = admin_client.get("/en/admin/orgs/registryentry/", {"q": orgnr(2)})
+    assert "NORDLYS AS" in by_number.text
+    assert "FJORDLYS AS" not in by_number.text
+    assert "FJORDLYS AS" in admin_client.get("/en/admin/orgs/registryentry/", {"q": "fjordlys"}).text
+    assert admin_client.get("/en/admin/orgs/registryentry/add/").status_code == 403
+    page = admin_client.get(f"/en/admin/orgs/registryentry/{orgnr(1)}/change/")
+    assert page.status_code == 200
+    assert "FJORDLYS AS" in page.text
+    assert 'name="name"' not in page.text  # shown, not editable

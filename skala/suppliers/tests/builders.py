@@ -36,7 +36,8 @@ def publish_need(
 
 NIGHT_NEED = (
     "Digitalt nattilsyn i hjemmetjenesten",
-    "Nattpatruljen bruker mye tid på fysiske tilsyn hos eldre som sover. Vi vil ha sensorer som varsler ved fall.",
+    "Nattpatruljen bruker mye tid på fysiske tilsyn hos eldre som sover. "
+    "Vi vil ha sensorer som varsler ved fall.",
 )
 SENSOR_SOLUTION = (
     "Fallsensor for nattilsyn",

@@ -18,7 +18,8 @@ class Command(BaseCommand):
             report = send_digests(frequency, dry_run=dry_run)
             verb = "Would send" if dry_run else "Sent"
             self.stdout.write(
-                f"{verb} {report.sent} digests with {report.alerts} alerts; {report.failed} failed (logged, kept)."
+                f"{verb} {report.sent} digests with {report.alerts} alerts; "
+                f"{report.failed} failed (logged, kept)."
             )
             return
         result = send_digest_emails.enqueue(frequency)
