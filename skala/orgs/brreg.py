@@ -46,10 +46,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from skala.orgs.identifiers import normalise_norwegian_orgnr
 
-# Each unit field, the API's path to it, and how it is cleaned.
+# Each field Skala keeps and the API's path to it; errors name the path (JSON) or the header (CSV).
 PATHS = {
     "orgnr": "organisasjonsnummer",
     "name": "navn",
@@ -240,6 +241,7 @@ def clean_unit(raw: dict[str, Any], position: int = 0) -> Unit:
     name = clean_text("name", get("name"))
     if not name:
         raise FieldError("name", "is missing or empty")
+    # Positional, in the order of Unit's fields: a million units an import make keywords show.
     return Unit(
         orgnr,
         name,
@@ -333,8 +335,6 @@ class Rule:
     @classmethod
     def from_settings(cls, today: datetime.date | None = None) -> "Rule":
         """The rule with the limits in settings: SKALA_STARTUP_MAX_AGE_YEARS, SKALA_SME_MAX_EMPLOYEES."""
-        from django.utils import timezone
-
         return cls(
             today=today or timezone.localdate(),
             startup_max_age_years=settings.SKALA_STARTUP_MAX_AGE_YEARS,

@@ -202,6 +202,8 @@ def import_brreg(
 
     The flags are computed for `today` (the local date by default) with the limits in settings.
     """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be 1 or more, not {batch_size}.")
     say = progress or (lambda message: logger.info("%s", message))
     rule = Rule.from_settings(today)
     report = BrregImportReport(dry_run=dry_run)
