@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from skala.corpus.api import router as matching_router
+from skala.dialogue.api import router as dialogue_router
 from skala.needs.api import router as needs_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
@@ -30,3 +31,4 @@ api.add_router("/suppliers", suppliers_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/subscriptions", subscriptions_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("/dialogue", dialogue_router)
