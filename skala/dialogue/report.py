@@ -100,8 +100,12 @@ def group_into_themes(answers: list[Answer], named: set[int]) -> list[dict]:
 
 
 def quotes(answers: list[Answer], named: set[int]) -> list[dict]:
-    shareable = [answer for answer in answers if answer.shareable and answer.text.strip()]
-    # The longer answers say more; ties keep the order they came in.
+    shareable = list(
+        {
+            answer.text.strip(): answer for answer in answers if answer.shareable and answer.text.strip()
+        }.values()
+    )
+    # The longer answers say more; the same words from two suppliers are quoted once.
     chosen = sorted(shareable, key=lambda answer: -len(answer.text))[:QUOTES_PER_THEME]
     return [quote_for(answer, named).__dict__ for answer in chosen]
 
@@ -129,7 +133,18 @@ def cluster(answers: list[Answer], named: set[int]) -> list[dict]:
     ]
     vectoriser = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True)
     matrix = vectoriser.fit_transform(documents)
-    count = min(3, len(answers) // 2)
+    # k-means cannot find more groups than there are different answers.
+    count = min(3, len({tuple(document) for document in documents}) // 2)
+    if count < 2:
+        return [
+            {
+                "key": "other",
+                "label": _("Other"),
+                "count": len(answers),
+                "terms": [],
+                "quotes": quotes(answers, named),
+            }
+        ]
     model = KMeans(n_clusters=count, n_init=5, random_state=0).fit(matrix)
     vocabulary = np.array(vectoriser.get_feature_names_out())
     found = []
