@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.needs.models import Need, NeedStatus
-from skala.orgs.models import Organisation, OrganisationKind
+from skala.orgs.models import Organisation, OrganisationKind, RegistryEntry
 from skala.orgs.permissions import authorize, member_organisations
 from skala.reference.models import County, CpvCode
 from skala.suppliers import partnering, proposals
@@ -111,14 +111,11 @@ def supplier_detail(request, organisation_id: int):
     return render(request, "suppliers/supplier_detail.html", context)
 
 
-def registry_facts(organisation: Organisation):
-    """What Enhetsregisteret says about the organisation, when the register is loaded."""
-    from skala.orgs import models as org_models
-
-    registry = getattr(org_models, "RegistryEntry", None)
-    if registry is None or not organisation.orgnr or organisation.country != "NO":
+def registry_facts(organisation: Organisation) -> RegistryEntry | None:
+    """What Enhetsregisteret says about a Norwegian organisation, when the register is loaded."""
+    if not organisation.orgnr or organisation.country != "NO":
         return None
-    return registry.objects.filter(orgnr=organisation.orgnr).first()
+    return RegistryEntry.objects.filter(orgnr=organisation.orgnr).first()
 
 
 @login_required

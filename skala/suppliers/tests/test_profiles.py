@@ -134,3 +134,22 @@ def test_a_wrong_check_digit_is_an_error_on_the_field(client, db):
 def test_a_company_already_in_skala_with_members_is_not_taken_over(client, personas):
     response = client.post("/en/suppliers/join/", signup_data(orgnr=personas.startup_org.orgnr))
     assert "ask its administrator" in str(response.context["form"].errors["orgnr"])
+
+
+def test_the_profile_shows_what_enhetsregisteret_says(client, personas):
+    from skala.orgs.models import RegistryEntry
+
+    RegistryEntry.objects.create(
+        orgnr=personas.startup_org.orgnr,
+        name="TEST STARTUP AS",
+        org_form_code="AS",
+        org_form_description="Aksjeselskap",
+        nace_description="Utvikling av programvare",
+        founded_on="2023-04-01",
+        is_startup=True,
+        is_sme=True,
+    )
+    page = client.get(f"/en/suppliers/{personas.startup_org.pk}/").text
+    assert "Aksjeselskap, Utvikling av programvare" in page
+    assert "startup by the register" in page
+    assert "2023" in page
