@@ -19,6 +19,8 @@ from skala.reference.models import (
     Country,
     County,
     CpvCode,
+    LegalFact,
+    LegalFactKind,
     Municipality,
     Sdg,
     cpv_level,
@@ -32,6 +34,7 @@ NORWAY_FILE = "norske_kommuner_2024_357.csv"
 NORWAY_ORGNR_FILE = "norske_kommuner_2020_2023_with_orgnr.csv"
 SWEDEN_FILE = "sverige_kommuner_290.csv"
 SDG_FILE = "sdg.csv"
+LEGAL_FILE = "legal_facts.csv"
 
 Progress = Callable[[str], None]
 
@@ -159,6 +162,59 @@ def read_sdgs(path: Path) -> Rows:
     return result
 
 
+def read_legal_facts(path: Path) -> Rows:
+    """Validate the dated, sourced facts of procurement law the advisor answers from."""
+    import datetime
+    from decimal import Decimal
+
+    result = Rows()
+    columns = [
+        "key",
+        "kind",
+        "buyer_type",
+        "contract_type",
+        "amount_nok",
+        "amount_eur",
+        "valid_from",
+        "valid_to",
+    ]
+    columns += ["statement_en", "statement_nb", "source_title", "source_url"]
+    rows, result.problems = read_csv(path, columns)
+    for number, row in rows:
+        key = require(result.problems, path.name, number, row, "key", r"[a-z0-9_]+")
+        kind = require(result.problems, path.name, number, row, "kind")
+        if kind and kind not in LegalFactKind.values:
+            result.problems.append(
+                Problem(path.name, number, "kind", f"{kind!r} is not one of {LegalFactKind.values}")
+            )
+        valid_from = require(result.problems, path.name, number, row, "valid_from", r"\d{4}-\d{2}-\d{2}")
+        valid_to = (row.get("valid_to") or "").strip()
+        if valid_to and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", valid_to):
+            result.problems.append(Problem(path.name, number, "valid_to", f"{valid_to!r} is not a date"))
+        amounts = {}
+        for name in ("amount_nok", "amount_eur"):
+            text = (row.get(name) or "").strip()
+            if text and not text.isdigit():
+                result.problems.append(Problem(path.name, number, name, f"{text!r} is not a whole amount"))
+            amounts[name] = Decimal(text) if text.isdigit() else None
+        texts = {
+            name: require(result.problems, path.name, number, row, name)
+            for name in ("statement_en", "statement_nb", "source_title", "source_url")
+        }
+        if key and valid_from and re.fullmatch(r"\d{4}-\d{2}-\d{2}", valid_from):
+            result.by_key[(key, datetime.date.fromisoformat(valid_from))] = {
+                "kind": kind,
+                "buyer_type": row.get("buyer_type") or "any",
+                "contract_type": row.get("contract_type") or "any",
+                "valid_to": datetime.date.fromisoformat(valid_to)
+                if valid_to and re.fullmatch(r"\d{4}-\d{2}-\d{2}", valid_to)
+                else None,
+                **amounts,
+                **texts,
+            }
+    return result
+
+
 def base_name(name: str) -> str:
     """'Herøy (Nordland)' → 'Herøy': the 2024 list adds the county to names used twice."""
     return re.sub(r"\s*\(.*\)$", "", name).strip()
@@ -280,11 +336,13 @@ def load_reference(
     say("Reading CPV codes, goals, counties and municipalities")
     cpv = read_cpv(data_dir / CPV_FILE)
     sdgs = read_sdgs(data_dir / SDG_FILE)
+    legal = read_legal_facts(data_dir / LEGAL_FILE)
     no_counties, no_municipalities = read_norway(data_dir / NORWAY_FILE, data_dir / NORWAY_ORGNR_FILE)
     se_counties, se_municipalities = read_sweden(data_dir / SWEDEN_FILE)
     problems = [
         *cpv.problems,
         *sdgs.problems,
+        *legal.problems,
         *no_counties.problems,
         *se_counties.problems,
     ]
@@ -295,6 +353,7 @@ def load_reference(
     with transaction.atomic():
         reports.append(synchronise(CpvCode, ("code8",), cpv.by_key, say))
         reports.append(synchronise(Sdg, ("number",), sdgs.by_key, say))
+        reports.append(synchronise(LegalFact, ("key", "valid_from"), legal.by_key, say))
         counties = {**no_counties.by_key, **se_counties.by_key}
         reports.append(synchronise(County, ("country", "number"), counties, say))
         county_ids = {(c.country, c.number): c.pk for c in County.objects.all()}

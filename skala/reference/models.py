@@ -169,3 +169,57 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LegalFactKind(models.TextChoices):
+    THRESHOLD = "threshold", _("Threshold in kroner")
+    THRESHOLD_EUR = "threshold_eur", _("Threshold in euro")
+    RULE = "rule", _("Rule")
+
+
+class LegalFactQuerySet(models.QuerySet):
+    def in_force(self, day) -> "LegalFactQuerySet":
+        """The facts in force on the day."""
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+
+class LegalFact(models.Model):
+    """A dated, sourced fact of procurement law: a threshold or a rule, valid from one day to another."""
+
+    key = models.CharField(_("key"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=15, choices=LegalFactKind.choices)
+    buyer_type = models.CharField(_("buyer type"), max_length=20, default="any")
+    contract_type = models.CharField(_("contract type"), max_length=20, default="any")
+    amount_nok = models.DecimalField(_("amount (NOK excl. VAT)"), max_digits=14, decimal_places=0, null=True)
+    amount_eur = models.DecimalField(_("amount (EUR excl. VAT)"), max_digits=14, decimal_places=0, null=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    statement_en = models.TextField(_("statement (English)"))
+    statement_nb = models.TextField(_("statement (Norwegian)"))
+    source_title = models.CharField(_("source"), max_length=300)
+    source_url = models.URLField(_("source address"), max_length=500)
+
+    objects = LegalFactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key", "valid_from"]
+        verbose_name = _("legal fact")
+        verbose_name_plural = _("legal facts")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "valid_from"], name="legal_fact_once_per_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.valid_from})"
+
+    def statement(self, language: str | None = None) -> str:
+        """The statement in Norwegian for nb/nn, in English otherwise."""
+        from django.utils.translation import get_language
+
+        return (
+            self.statement_nb
+            if (language or get_language() or "nb")[:2] in {"nb", "nn"}
+            else self.statement_en
+        )

@@ -1,3 +1,4 @@
+import datetime
 import shutil
 
 import pytest
@@ -23,8 +24,8 @@ def test_reference_data_has_every_cpv_code_goal_county_and_municipality():
 
 def test_second_load_changes_nothing():
     reports = load_reference(progress=quiet)
-    assert [(r.created, r.updated) for r in reports] == [(0, 0)] * 4
-    assert sum(r.unchanged for r in reports) == 9454 + 17 + 36 + 647
+    assert [(r.created, r.updated) for r in reports] == [(0, 0)] * 5
+    assert sum(r.unchanged for r in reports) == 9454 + 17 + 19 + 36 + 647
 
 
 def test_load_repairs_a_changed_label():
@@ -109,3 +110,27 @@ def test_sdg_names_in_three_languages():
         "Bekämpa klimatförändringarna",
     )
     assert goal.name("sv") == "Bekämpa klimatförändringarna"
+
+
+def test_legal_facts_are_dated_and_sourced():
+    from skala.reference.models import LegalFact
+
+    national = LegalFact.objects.in_force(datetime.date(2026, 11, 23)).get(key="national")
+    assert national.amount_nok == 1_300_000
+    assert national.source_url.startswith("https://lovdata.no/")
+    assert LegalFact.objects.in_force(datetime.date(2028, 1, 1)).filter(key="eu_2026_works").count() == 0
+
+
+def test_a_legal_fact_without_a_date_is_named_with_its_row(tmp_path):
+    import shutil
+
+    from skala.reference.loading import DATA_DIR, ReferenceDataError
+
+    for item in DATA_DIR.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    path = tmp_path / "legal_facts.csv"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace("2024-01-01", "soon")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ReferenceDataError, match=r"legal_facts\.csv, row \d+, field 'valid_from'"):
+        load_reference(tmp_path, progress=quiet)
