@@ -242,22 +242,23 @@ FIGURES = [
 
 
 def run_database(database: str, path: Path) -> dict:
+    """Import the file into one database in a child process; its figures."""
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="skala.settings")
-    if database == "sqlite":
-        folder = tempfile.mkdtemp(prefix="skala-bench-brreg-")
-        environment["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        environment["SKALA_VAR_DIR"] = folder
-    else:
-        ensure_postgres_database(POSTGRES_URL)
-        environment["DATABASE_URL"] = POSTGRES_URL
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.brreg", "--child", str(path)],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="skala-bench-brreg-") as folder:
+        if database == "sqlite":
+            environment["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+            environment["SKALA_VAR_DIR"] = folder
+        else:
+            ensure_postgres_database(POSTGRES_URL)
+            environment["DATABASE_URL"] = POSTGRES_URL
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.brreg", "--child", str(path)],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

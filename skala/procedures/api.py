@@ -1,14 +1,18 @@
 """Imported notices as JSON: public, read-only."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from skala.procedures.advisor import BuyerType, ContractType, Question, advise
 from skala.procedures.models import Notice
 
 router = Router(tags=["notices"])
+procedures_router = Router(tags=["procedures"])
 
 
 class NoticeOut(Schema):
@@ -43,3 +47,58 @@ def list_notices(request, country: str = "", cpv: str = "", source: str = "", q:
 @router.get("/{import_id}", response=NoticeOut, summary="One notice by its import id")
 def get_notice(request, import_id: str):
     return get_object_or_404(Notice, import_id=import_id)
+
+
+class StatementOut(Schema):
+    text: str
+    source_title: str
+    source_url: str
+    fact: str
+
+
+class DeadlineOut(Schema):
+    step: str
+    days: int
+    fact: str
+
+
+class AdviceOut(Schema):
+    regime: str
+    regime_label: str
+    announce_doffin: bool
+    announce_ted: bool
+    protocol: bool
+    procedures: list[str]
+    deadlines: list[DeadlineOut]
+    statements: list[StatementOut]
+    threshold_set: list[str]
+
+
+@procedures_router.get("/advice", response=AdviceOut, summary="The procedure advisor, with sources")
+def advice(
+    request,
+    value_nok: Decimal,
+    buyer_type: BuyerType = BuyerType.OTHER,
+    contract_type: ContractType = ContractType.GOODS_SERVICES,
+    solution_exists: bool = True,
+    rd_share: Decimal = Decimal(0),
+    buyer_pays_full_cost: bool = True,
+    buyer_keeps_all_results: bool = True,
+    defence_or_concession: bool = False,
+    day: date | None = None,
+):
+    if value_nok < 0 or not 0 <= rd_share <= 1:
+        raise HttpError(422, "value_nok must be 0 or more, and rd_share between 0 and 1.")
+    return advise(
+        Question(
+            value_nok,
+            buyer_type,
+            contract_type,
+            solution_exists,
+            rd_share,
+            buyer_pays_full_cost,
+            buyer_keeps_all_results,
+            defence_or_concession,
+            day or date.today(),
+        )
+    )

@@ -1,10 +1,14 @@
 """Pages for imported procurement notices: search them, read one."""
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
+from skala.procedures.advisor import Question, advise
+from skala.procedures.forms import AdvisorForm
 from skala.procedures.models import Notice, NoticeSource
 from skala.procedures.services import similar_notices
 from skala.reference.models import CpvCode
@@ -49,3 +53,24 @@ def notice_detail(request, notice_id: int):
         "similar": [item for item in similar_notices(query, top=6) if item.notice.pk != notice.pk][:5],
     }
     return render(request, "procedures/notice_detail.html", context)
+
+
+def advisor(request):
+    """Which route may we take, and what does it demand? Answered with sources, without logging in."""
+    form = AdvisorForm(request.GET or None)
+    advice = None
+    if form.is_valid():
+        data = form.cleaned_data
+        advice = advise(
+            Question(
+                value_nok=data["value_nok"],
+                buyer_type=data["buyer_type"],
+                contract_type=data["contract_type"],
+                solution_exists=data["solution_exists"],
+                rd_share=Decimal(data["rd_share"] or 0) / 100,
+                buyer_pays_full_cost=data["buyer_pays_full_cost"],
+                buyer_keeps_all_results=data["buyer_keeps_all_results"],
+                defence_or_concession=data["defence_or_concession"],
+            )
+        )
+    return render(request, "procedures/advisor.html", {"form": form, "advice": advice})
