@@ -40,3 +40,12 @@ def run_db_worker(monkeypatch):
 def fast_password_hashing(settings):
     """Real hashing costs a third of a second a password; tests hash dozens."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Domain functions called straight from a test speak English; pages still follow their URL."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
