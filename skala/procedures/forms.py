@@ -1,9 +1,14 @@
 """Forms for procedures: the advisor's questions."""
 
+import datetime
+
 from django import forms
+from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from skala.procedures.advisor import BuyerType, ContractType
+from skala.needs.forms import CpvCodesField
+from skala.procedures.advisor import BuyerType, ContractType, ProcedureType
+from skala.procedures.models import Award, GroupMember, Phase, Procurement, ProcurementOption
 
 
 class AdvisorForm(forms.Form):
@@ -35,3 +40,50 @@ class AdvisorForm(forms.Form):
     defence_or_concession = forms.BooleanField(
         label=_("Defence and security, or a concession"), required=False
     )
+
+
+class ProcurementForm(forms.ModelForm):
+    procedure_type = forms.ChoiceField(label=_("Procedure"), choices=ProcedureType.choices)
+    cpv = CpvCodesField(label=_("CPV codes"), required=False)
+    start = forms.DateField(
+        label=_("The first phase starts"),
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Procurement
+        fields = ["buyer", "title", "description", "procedure_type", "estimated_value"]
+
+    def __init__(self, *args, buyers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buyer"].queryset = buyers
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PhaseFormSet = modelformset_factory(
+    Phase,
+    fields=["name", "starts_on", "ends_on", "note"],
+    widgets={"starts_on": DATE, "ends_on": DATE, "note": forms.Textarea(attrs={"rows": 2})},
+    extra=0,
+)
+
+
+class GroupMemberForm(forms.ModelForm):
+    class Meta:
+        model = GroupMember
+        fields = ["group", "name", "organisation", "role"]
+
+
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = ProcurementOption
+        fields = ["organisation", "terms", "value", "valid_until"]
+        widgets = {"valid_until": DATE, "terms": forms.Textarea(attrs={"rows": 2})}
+
+
+class AwardForm(forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ["supplier", "lot", "value", "awarded_on", "contract_signed_on", "contract_ends_on"]
+        widgets = {"awarded_on": DATE, "contract_signed_on": DATE, "contract_ends_on": DATE}

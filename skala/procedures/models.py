@@ -68,3 +68,190 @@ class Notice(models.Model):
     @property
     def corpus_key(self) -> str:
         return f"notice:{self.import_id}"
+
+
+class ProcurementStatus(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    ANNOUNCED = "announced", _("Announced")
+    EVALUATION = "evaluation", _("Evaluation and negotiation")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETE = "complete", _("Complete")
+
+
+class Procurement(models.Model):
+    """A procurement run by one buyer, or by the lead buyer of a joint process for all its buyers."""
+
+    buyer = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="procurements"
+    )
+    need = models.ForeignKey(
+        "needs.Need",
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="procurements",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    procedure_type = models.CharField(_("procedure"), max_length=30)
+    estimated_value = models.DecimalField(
+        _("estimated value (NOK excl. VAT)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    cpv_codes = models.ManyToManyField(
+        "reference.CpvCode", verbose_name=_("CPV codes"), blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProcurementStatus.choices, default=ProcurementStatus.PLANNING
+    )
+    created_by = models.ForeignKey(
+        "orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("procurement")
+        verbose_name_plural = _("procurements")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:procurement", args=[self.pk])
+
+    @property
+    def procedure_label(self) -> str:
+        from skala.procedures.advisor import ProcedureType
+
+        return str(ProcedureType(self.procedure_type).label)
+
+
+class Lot(models.Model):
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    estimated_value = models.DecimalField(
+        _("estimated value"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [models.UniqueConstraint(fields=["procurement", "number"], name="lot_number_once")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class ProcurementDocument(models.Model):
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address"), max_length=1000)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Phase(models.Model):
+    """A phase or milestone of a procurement, from its procedure's template, editable by the buyer."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(_("order"))
+    key = models.CharField(max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends (deadline)"))
+    minimum_days = models.PositiveSmallIntegerField(_("minimum days by the rules"), null=True, blank=True)
+    rule = models.CharField(
+        _("rule"), max_length=60, blank=True, help_text="The key of the legal fact that sets it."
+    )
+    is_stop_point = models.BooleanField(_("stop point"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days
+
+
+class GroupKind(models.TextChoices):
+    STEERING = "steering", _("Steering group")
+    PROJECT = "project", _("Project group")
+
+
+class GroupMember(models.Model):
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="group_members")
+    group = models.CharField(_("group"), max_length=10, choices=GroupKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT
+    )
+    role = models.CharField(_("role"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["group", "pk"]
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcurementOption(models.Model):
+    """A follower organisation's option to buy the result, with its terms."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="options")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("follower"), on_delete=models.PROTECT
+    )
+    terms = models.TextField(_("terms"))
+    value = models.DecimalField(
+        _("value (NOK excl. VAT)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.terms[:40]}"
+
+
+class Award(models.Model):
+    """A supplier awarded a contract: what feeds supplier-base analytics."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="awards")
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="awards")
+    supplier = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.DecimalField(_("value (NOK excl. VAT)"), max_digits=14, decimal_places=0)
+    awarded_on = models.DateField(_("awarded"))
+    contract_signed_on = models.DateField(_("contract signed"), null=True, blank=True)
+    contract_ends_on = models.DateField(_("contract ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["awarded_on", "pk"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"{self.supplier}: {self.value}"

@@ -2,15 +2,32 @@
 
 from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
+from skala.needs.models import Need
+from skala.orgs.permissions import authorize
 from skala.procedures.advisor import Question, advise
-from skala.procedures.forms import AdvisorForm
-from skala.procedures.models import Notice, NoticeSource
+from skala.procedures.forms import (
+    AdvisorForm,
+    AwardForm,
+    GroupMemberForm,
+    OptionForm,
+    PhaseFormSet,
+    ProcurementForm,
+)
+from skala.procedures.models import Notice, NoticeSource, Procurement
 from skala.procedures.services import similar_notices
+from skala.procedures.timeline import apply_template, bars, procurement_calendar, warnings
 from skala.reference.models import CpvCode
 
 PAGE_SIZE = 25
@@ -74,3 +91,110 @@ def advisor(request):
             )
         )
     return render(request, "procedures/advisor.html", {"form": form, "advice": advice})
+
+
+def procurement_list(request):
+    """Every procurement, newest first: suppliers see when what happens."""
+    procurements = Procurement.objects.select_related("buyer").order_by("-created_at")
+    page = Paginator(procurements, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procedures/procurement_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_create(request):
+    """Start a procurement, for a need (and so its joint process) or on its own, from a template."""
+    from skala.needs.views import editable_organisations
+
+    buyers = editable_organisations(request.user)
+    if not buyers.exists():
+        raise PermissionDenied("procedures.change_procurement")
+    need = None
+    if request.GET.get("need", "").isdigit():
+        need = get_object_or_404(Need, pk=int(request.GET["need"]))
+        authorize(request.user, "needs.change_need", need)
+    initial = {"buyer": need.organisation_id if need else buyers.first().pk}
+    if need:
+        initial.update(
+            title=need.title,
+            estimated_value=need.estimated_value,
+            procedure_type=request.GET.get("procedure", ""),
+        )
+    form = ProcurementForm(request.POST or None, buyers=buyers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            procurement = form.save(commit=False)
+            procurement.need, procurement.created_by = need, request.user
+            procurement.save()
+            procurement.cpv_codes.set(CpvCode.objects.filter(code8__in=form.cleaned_data["cpv"]))
+            apply_template(procurement, form.cleaned_data["start"])
+        return redirect(procurement)
+    return render(request, "procedures/procurement_form.html", {"form": form, "need": need})
+
+
+def procurement_detail(request, procurement_id: int):
+    procurement = get_object_or_404(Procurement.objects.select_related("buyer", "need"), pk=procurement_id)
+    can_change = request.user.has_perm("procedures.change_procurement", procurement)
+    context = {
+        "procurement": procurement,
+        "bars": bars(procurement),
+        "warnings": warnings(procurement),
+        "can_change": can_change,
+        "members": procurement.group_members.select_related("organisation"),
+        "options": procurement.options.select_related("organisation"),
+        "awards": procurement.awards.select_related("supplier", "lot"),
+        "participants": participants_of(procurement),
+    }
+    if can_change:
+        context.update(member_form=GroupMemberForm(), option_form=OptionForm(), award_form=AwardForm())
+    return render(request, "procedures/procurement_detail.html", context)
+
+
+def participants_of(procurement):
+    """The buyers of the need's joint process, when the procurement runs one."""
+    process = getattr(procurement.need, "joint_process", None) if procurement.need else None
+    return list(process.participants.select_related("organisation")) if process else []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phases_edit(request, procurement_id: int):
+    procurement = get_object_or_404(Procurement, pk=procurement_id)
+    authorize(request.user, "procedures.change_procurement", procurement)
+    formset = PhaseFormSet(request.POST or None, queryset=procurement.phases.all())
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        procurement.save(update_fields=["updated_at"])
+        for warning in warnings(procurement):
+            messages.warning(request, warning.message)
+        return redirect(procurement)
+    return render(request, "procedures/phases_form.html", {"formset": formset, "procurement": procurement})
+
+
+@login_required
+@require_POST
+def procurement_add(request, procurement_id: int, what: str):
+    """Add a group member, a follower's option or an award."""
+    procurement = get_object_or_404(Procurement, pk=procurement_id)
+    authorize(request.user, "procedures.change_procurement", procurement)
+    form_class = {"member": GroupMemberForm, "option": OptionForm, "award": AwardForm}.get(what)
+    if form_class is None:
+        raise Http404(what)
+    form = form_class(request.POST)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.procurement = procurement
+        item.save()
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(
+            request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        )
+    return redirect(procurement)
+
+
+def procurement_ics(request, procurement_id: int):
+    procurement = get_object_or_404(Procurement, pk=procurement_id)
+    response = HttpResponse(procurement_calendar(procurement), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="procurement-{procurement.pk}.ics"'
+    return response

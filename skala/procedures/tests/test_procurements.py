@@ -1,0 +1,143 @@
+"""Procurements: phases from the procedure's template, warnings that name the rule, the timeline,
+its calendar, steering groups, followers' options and awards."""
+
+import datetime
+
+import pytest
+from icalendar import Calendar
+
+from skala.needs.models import Need, NeedStatus
+from skala.needs.services import invite
+from skala.procedures.models import Procurement
+from skala.procedures.timeline import apply_template, warnings
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.date(2027, 1, 4)
+
+
+def make_procurement(personas, procedure="innovation_partnership", need=None) -> Procurement:
+    procurement = Procurement.objects.create(
+        buyer=personas.oslo, title="Digitalt nattilsyn", procedure_type=procedure, need=need
+    )
+    apply_template(procurement, START)
+    return procurement
+
+
+def test_the_innovation_partnership_template_runs_from_dialogue_to_the_purchase_option(personas):
+    procurement = make_procurement(personas)
+    keys = [phase.key for phase in procurement.phases.all()]
+    assert keys == [
+        "dialogue",
+        "consultation",
+        "announcement",
+        "requests",
+        "qualification",
+        "negotiation",
+        "partnership_1",
+        "partnership_2",
+        "purchase",
+    ]
+    requests = procurement.phases.get(key="requests")
+    assert (requests.minimum_days, requests.days) == (30, 30)
+    assert procurement.phases.get(key="partnership_1").is_stop_point
+    assert "maximum cost" in procurement.phases.get(key="purchase").note
+    assert "three" in procurement.phases.get(key="negotiation").note
+    assert warnings(procurement) == []
+
+
+def test_pre_commercial_procurement_keeps_two_suppliers_and_buys_separately(personas):
+    procurement = make_procurement(personas, "pcp")
+    assert [phase.key for phase in procurement.phases.all()][2:5] == ["concept", "prototype", "test"]
+    assert "two competing suppliers" in procurement.phases.get(key="concept").note
+    assert "new competition" in procurement.phases.get(key="purchase").note
+
+
+def test_a_deadline_shorter_than_the_rules_is_a_warning_that_names_the_rule(client, personas):
+    procurement = make_procurement(personas)
+    requests = procurement.phases.get(key="requests")
+    requests.ends_on = requests.starts_on + datetime.timedelta(days=20)
+    requests.save()
+    [warning] = warnings(procurement)
+    assert "lasts 20 days; the rules require at least 30" in warning.message
+    assert "26-1" in warning.source_url
+    requests.refresh_from_db()
+    assert requests.days == 20  # warned, never silently fixed
+    page = client.get(f"/en/procedures/{procurement.pk}/").text
+    assert "lasts 20 days; the rules require at least 30" in page
+
+
+def test_the_timeline_is_a_table_and_a_calendar(client, personas):
+    procurement = make_procurement(personas)
+    page = client.get(f"/en/procedures/{procurement.pk}/").text
+    assert "Requests to participate" in page
+    assert "at least 30" in page
+    calendar = Calendar.from_ical(client.get(f"/en/procedures/{procurement.pk}/calendar.ics").content)
+    assert len(calendar.walk("VEVENT")) == 9
+
+
+def test_only_the_buyers_editors_change_the_phases(client, personas):
+    procurement = make_procurement(personas)
+    client.force_login(personas.other_buyer)
+    assert client.get(f"/nb/procedures/{procurement.pk}/phases/").status_code == 403
+    assert client.post(f"/nb/procedures/{procurement.pk}/add/member/", {}).status_code == 403
+    client.force_login(personas.owner)
+    phases = list(procurement.phases.all())
+    data = {"form-TOTAL_FORMS": len(phases), "form-INITIAL_FORMS": len(phases)}
+    for n, phase in enumerate(phases):
+        data.update(
+            {
+                f"form-{n}-id": phase.pk,
+                f"form-{n}-name": phase.name,
+                f"form-{n}-starts_on": phase.starts_on.isoformat(),
+                f"form-{n}-ends_on": (phase.ends_on + datetime.timedelta(days=7)).isoformat(),
+                f"form-{n}-note": phase.note,
+            }
+        )
+    assert client.post(f"/nb/procedures/{procurement.pk}/phases/", data).status_code == 302
+    assert procurement.phases.get(key="requests").days == 37
+
+
+def test_a_buyer_runs_an_innovation_partnership_for_a_joint_process(client, personas):
+    need = Need.objects.create(
+        organisation=personas.oslo, title="Nattilsyn", problem="x", status=NeedStatus.PUBLISHED
+    )
+    participant, _created = invite(
+        need, personas.stavanger, "follower", "Opsjon på 200 enheter", personas.owner
+    )
+    participant.answer(accept=True)
+    client.force_login(personas.owner)
+    response = client.post(
+        f"/en/procedures/new/?need={need.pk}",
+        {
+            "buyer": personas.oslo.pk,
+            "title": "Innovasjonspartnerskap for nattilsyn",
+            "procedure_type": "innovation_partnership",
+            "estimated_value": "12000000",
+            "cpv": "85310000",
+            "start": "2027-01-04",
+        },
+    )
+    procurement = Procurement.objects.get()
+    assert response["Location"] == procurement.get_absolute_url()
+    assert procurement.phases.count() == 9
+    base = f"/en/procedures/{procurement.pk}/add"
+    client.post(
+        f"{base}/member/",
+        {"group": "steering", "name": "Kari", "organisation": personas.oslo.pk, "role": "Leder"},
+    )
+    client.post(
+        f"{base}/member/", {"group": "project", "name": "Ola", "organisation": personas.startup_org.pk}
+    )
+    client.post(
+        f"{base}/option/", {"organisation": personas.stavanger.pk, "terms": "200 enheter", "value": "3000000"}
+    )
+    client.post(
+        f"{base}/award/",
+        {"supplier": personas.startup_org.pk, "value": "4000000", "awarded_on": "2027-06-01"},
+    )
+    page = client.get(procurement.get_absolute_url()).text
+    assert "Stavanger kommune – follower with an option" in page
+    assert "Steering group: Kari, Oslo kommune" in page
+    assert "Stavanger kommune: 200 enheter" in page
+    assert "Test Startup AS: 4,000,000 NOK" in page
