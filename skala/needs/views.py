@@ -155,6 +155,7 @@ def need_detail(request, need_id: int):
             if item.need.organisation.top() != need.organisation.top()
         },
         "similar_notices": similar_notices(services.query_for_need(need), top=5),
+        "procurements": list(need.procurements.all()),
         "meetings": [
             meeting
             for meeting in need.meetings.all()
