@@ -208,6 +208,11 @@ LOGGING = {
 # holding a sentence-transformers model. Nothing is downloaded at run time.
 SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 
+# OCDS exports: the publisher's registered ocid prefix (https://standard.open-contracting.org, "ocid"),
+# and the name that publishes them.
+SKALA_OCID_PREFIX = env.string("SKALA_OCID_PREFIX", "ocds-skala0")
+SKALA_OCDS_PUBLISHER = env.string("SKALA_OCDS_PUBLISHER", "Skala")
+
 # Enhetsregisteret: the flags set on import (the rule is in skala/orgs/brreg.py and docs/settings.md),
 # and the register's open lookup API.
 SKALA_STARTUP_MAX_AGE_YEARS = env.integer("SKALA_STARTUP_MAX_AGE_YEARS", 5)

@@ -7,7 +7,7 @@ from skala.dialogue.api import router as dialogue_router
 from skala.needs.api import router as needs_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
-from skala.procedures.api import procedures_router
+from skala.procedures.api import ocds_router, procedures_router
 from skala.procedures.api import router as notices_router
 from skala.reference.api import router as reference_router
 from skala.suppliers.api import alerts_router, proposals_router, subscriptions_router
@@ -29,6 +29,7 @@ api.add_router("/needs", needs_router)
 api.add_router("/match", matching_router)
 api.add_router("/notices", notices_router)
 api.add_router("/procedures", procedures_router)
+api.add_router("/ocds", ocds_router)
 api.add_router("/suppliers", suppliers_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/subscriptions", subscriptions_router)

@@ -102,3 +102,22 @@ def advice(
             day or date.today(),
         )
     )
+
+
+ocds_router = Router(tags=["ocds"])
+
+
+@ocds_router.get("/releases", summary="Procurements as a validated OCDS 1.1.5 release package")
+def ocds_releases(request, since: date | None = None):
+    from django.conf import settings
+
+    from skala.procedures.models import Procurement
+    from skala.procedures.ocds import ExportError, release_package
+
+    procurements = Procurement.objects.select_related("buyer").order_by("pk")
+    if since is not None:
+        procurements = procurements.filter(updated_at__date__gte=since)
+    try:
+        return release_package(procurements, f"{settings.SITE_URL}/api/v1/ocds/releases")
+    except ExportError as error:
+        raise HttpError(500, f"The export does not validate against OCDS 1.1.5: {error}") from None
