@@ -17,7 +17,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from skala.dialogue.models import Answer, Meeting, QuestionKind, RegistrationStatus, Report
+from skala.dialogue.models import (
+    Answer,
+    Attendee,
+    Meeting,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+    Report,
+)
 from skala.matching.analysis import analyse, matching_terms
 from skala.matching.languages import MULTILINGUAL
 
@@ -67,11 +75,13 @@ def theme_stems() -> list[tuple[str, str, set[str]]]:
     return [(key, str(label), stems(words)) for key, label, words in KNOWN_THEMES]
 
 
-def quote_for(answer: Answer, named: set[int]) -> Quote:
-    return Quote(answer.text.strip(), answer.supplier.name if answer.supplier_id in named else None)
+def quote_for(answer: Answer, named: set[tuple[int, int]]) -> Quote:
+    """A quote, naming the supplier only if it agreed for the meeting the answer belongs to."""
+    agreed = (answer.question.meeting_id, answer.supplier_id) in named
+    return Quote(answer.text.strip(), answer.supplier.name if agreed else None)
 
 
-def group_into_themes(answers: list[Answer], named: set[int]) -> list[dict]:
+def group_into_themes(answers: list[Answer], named: set[tuple[int, int]]) -> list[dict]:
     """Themes with their answer counts and representative quotes (shareable answers only), largest first."""
     known = theme_stems()
     groups: dict[str, list[Answer]] = {key: [] for key, _label, _stems in known}
@@ -99,7 +109,7 @@ def group_into_themes(answers: list[Answer], named: set[int]) -> list[dict]:
     return sorted(themes, key=lambda theme: -theme["count"])
 
 
-def quotes(answers: list[Answer], named: set[int]) -> list[dict]:
+def quotes(answers: list[Answer], named: set[tuple[int, int]]) -> list[dict]:
     shareable = list(
         {
             answer.text.strip(): answer for answer in answers if answer.shareable and answer.text.strip()
@@ -110,7 +120,7 @@ def quotes(answers: list[Answer], named: set[int]) -> list[dict]:
     return [quote_for(answer, named).__dict__ for answer in chosen]
 
 
-def cluster(answers: list[Answer], named: set[int]) -> list[dict]:
+def cluster(answers: list[Answer], named: set[tuple[int, int]]) -> list[dict]:
     """Group answers no known theme claims, and name each group by its most telling stems."""
     if not answers:
         return []
@@ -197,44 +207,54 @@ def question_figures(meeting: Meeting) -> list[dict]:
 
 
 def build(meeting: Meeting) -> dict:
-    """The report's content, generated from everything suppliers submitted."""
+    """The report's content for one meeting, generated from everything suppliers submitted."""
+    return build_for([meeting], meeting.language)
+
+
+def build_for(meetings: list[Meeting], language: str = "nb") -> dict:
+    """The report's content over one or more meetings (a need's whole dialogue)."""
+    ids = [meeting.pk for meeting in meetings]
+    # Consent is given per meeting: a supplier named in one report is not thereby named in another.
     named = set(
-        meeting.registrations.filter(may_be_named=True)
+        Registration.objects.filter(meeting_id__in=ids, may_be_named=True)
         .exclude(status=RegistrationStatus.CANCELLED)
-        .values_list("supplier_id", flat=True)
+        .values_list("meeting_id", "supplier_id")
     )
-    free_text = list(
-        Answer.objects.filter(
-            question__meeting=meeting, question__kind=QuestionKind.TEXT, question__is_last_advice=False
-        )
+    answers = (
+        Answer.objects.filter(question__meeting_id__in=ids)
         .exclude(text="")
-        .select_related("supplier")
+        .select_related("supplier", "question")
     )
-    advice = list(
-        Answer.objects.filter(question__meeting=meeting, question__is_last_advice=True)
-        .exclude(text="")
-        .select_related("supplier")
+    free_text = list(answers.filter(question__kind=QuestionKind.TEXT, question__is_last_advice=False))
+    advice = list(answers.filter(question__is_last_advice=True))
+    registrations = Registration.objects.filter(meeting_id__in=ids).exclude(
+        status=RegistrationStatus.CANCELLED
     )
-    registrations = meeting.registrations.exclude(status=RegistrationStatus.CANCELLED)
-    with translation.override(meeting.language if meeting.language in {"nb", "sv", "en"} else "nb"):
+    with translation.override(language if language in {"nb", "sv", "en"} else "nb"):
         themes = group_into_themes(free_text, named)
+    questions = []
+    for meeting in meetings:
+        for figure in question_figures(meeting):
+            if len(meetings) > 1:
+                figure["text"] = f"{meeting.title}: {figure['text']}"
+            questions.append(figure)
     return {
         "suppliers_registered": registrations.filter(status=RegistrationStatus.CONFIRMED).count(),
         "suppliers_waiting": registrations.filter(status=RegistrationStatus.WAITING).count(),
-        "persons_attended": sum(
-            1 for registration in registrations for a in registration.attendees.all() if a.attended
-        ),
-        "questions": question_figures(meeting),
+        "persons_attended": Attendee.objects.filter(registration__in=registrations, attended=True).count(),
+        "questions": questions,
         "themes": themes,
         "last_advice": quotes_all(advice, named),
-        "tables": [note.topic for note in meeting.notes.all()],
+        "tables": [note.topic for meeting in meetings for note in meeting.notes.all()],
         "supplier_questions": [
-            {"question": q.text, "answer": q.answer} for q in meeting.supplier_questions.exclude(answer="")
+            {"question": q.text, "answer": q.answer}
+            for meeting in meetings
+            for q in meeting.supplier_questions.exclude(answer="")
         ],
     }
 
 
-def quotes_all(answers: list[Answer], named: set[int]) -> list[dict]:
+def quotes_all(answers: list[Answer], named: set[tuple[int, int]]) -> list[dict]:
     return [quote_for(answer, named).__dict__ for answer in answers if answer.shareable]
 
 
@@ -247,12 +267,11 @@ def generate(meeting: Meeting) -> Report:
     return report
 
 
-def lines(report: Report) -> list[tuple[str, str]]:
-    """The report as (style, text) lines, shared by the PDF and the document."""
-    content = report.content
-    out = [("title", _("Dialogue report: %(title)s") % {"title": report.meeting.title})]
-    if report.summary:
-        out += [("heading", _("Summary")), ("text", report.summary)]
+def lines(title: str, summary: str, content: dict) -> list[tuple[str, str]]:
+    """A report as (style, text) lines, shared by the PDF and the document."""
+    out = [("title", _("Dialogue report: %(title)s") % {"title": title})]
+    if summary:
+        out += [("heading", _("Summary")), ("text", summary)]
     out.append(
         (
             "text",
@@ -289,15 +308,15 @@ def lines(report: Report) -> list[tuple[str, str]]:
     return out
 
 
-def as_pdf(report: Report) -> bytes:
+def as_pdf(title: str, summary: str, content: dict) -> bytes:
     """The report as PDF, with the standard fonts (they cover Norwegian, Swedish and Danish letters)."""
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_title(report.meeting.title)
+    pdf.set_title(title)
     pdf.add_page()
     sizes = {"title": 18, "heading": 14, "subheading": 12, "text": 11, "bullet": 11, "quote": 11}
-    for style, text in lines(report):
+    for style, text in lines(title, summary, content):
         pdf.set_font(
             "Helvetica",
             "B" if style in {"title", "heading", "subheading"} else ("I" if style == "quote" else ""),
@@ -309,12 +328,12 @@ def as_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-def as_docx(report: Report) -> bytes:
+def as_docx(title: str, summary: str, content: dict) -> bytes:
     """The report as an editable Word document."""
     import docx
 
     document = docx.Document()
-    for style, text in lines(report):
+    for style, text in lines(title, summary, content):
         if style == "title":
             document.add_heading(text, level=0)
         elif style == "heading":

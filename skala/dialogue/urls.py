@@ -7,6 +7,7 @@ app_name = "dialogue"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/<int:need_id>/", views.meeting_create, name="create"),
+    path("need/<int:need_id>/report/", views.need_report, name="need_report"),
     path("<int:meeting_id>/", views.meeting_detail, name="meeting"),
     path("<int:meeting_id>/edit/", views.meeting_edit, name="edit"),
     path("<int:meeting_id>/publish/", views.meeting_publish, name="publish"),

@@ -29,6 +29,7 @@ from skala.dialogue.models import (
     Attendee,
     Booking,
     Meeting,
+    MeetingStatus,
     QuestionPhase,
     Registration,
     RegistrationStatus,
@@ -408,11 +409,53 @@ def report_download(request, meeting_id: int, file_format: str):
         raise Http404(_("The report is not published."))
     name = slugify(meeting.title) or "report"
     if file_format == "pdf":
-        response = HttpResponse(reports.as_pdf(report), content_type="application/pdf")
+        response = HttpResponse(
+            reports.as_pdf(meeting.title, report.summary, report.content), content_type="application/pdf"
+        )
     else:
         response = HttpResponse(
-            reports.as_docx(report),
+            reports.as_docx(meeting.title, report.summary, report.content),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
+
+
+def need_report(request, need_id: int):
+    """The dialogue of a whole need: every meeting whose report is published (hosts: every meeting)."""
+    need = get_object_or_404(Need.objects.select_related("organisation"), pk=need_id)
+    authorize(request.user, "needs.view_need", need)
+    meetings = [
+        meeting
+        for meeting in need.meetings.select_related("report")
+        if meeting.status == MeetingStatus.PUBLISHED
+    ]
+    shown = [
+        meeting
+        for meeting in meetings
+        if request.user.has_perm("dialogue.manage_meeting", meeting)
+        or getattr(getattr(meeting, "report", None), "status", None) == ReportStatus.PUBLISHED
+    ]
+    if not shown:
+        raise Http404(_("The report is not published."))
+    content = reports.build_for(shown, need.language or "nb")
+    summaries = [
+        meeting.report.summary
+        for meeting in shown
+        if getattr(meeting, "report", None) and meeting.report.summary
+    ]
+    file_format = request.GET.get("format")
+    if file_format in {"pdf", "docx"}:
+        render_file = reports.as_pdf if file_format == "pdf" else reports.as_docx
+        response = HttpResponse(
+            render_file(need.title, "\n\n".join(summaries), content),
+            content_type="application/pdf"
+            if file_format == "pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{slugify(need.title) or "report"}.{file_format}"'
+        )
+        return response
+    context = {"need": need, "meetings": shown, "content": content, "summaries": summaries}
+    return render(request, "dialogue/need_report.html", context)

@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from skala.needs.forms import CpvCodesField
 from skala.procedures.advisor import BuyerType, ContractType, ProcedureType
-from skala.procedures.models import Award, GroupMember, Phase, Procurement, ProcurementOption
+from skala.procedures.models import (
+    Award,
+    GroupMember,
+    Lot,
+    Phase,
+    Procurement,
+    ProcurementDocument,
+    ProcurementOption,
+)
 
 
 class AdvisorForm(forms.Form):
@@ -87,3 +95,17 @@ class AwardForm(forms.ModelForm):
         model = Award
         fields = ["supplier", "lot", "value", "awarded_on", "contract_signed_on", "contract_ends_on"]
         widgets = {"awarded_on": DATE, "contract_signed_on": DATE, "contract_ends_on": DATE}
+
+
+class LotForm(forms.ModelForm):
+    class Meta:
+        model = Lot
+        fields = ["number", "title", "estimated_value"]
+
+
+class DocumentForm(forms.ModelForm):
+    url = forms.URLField(label=_("address"), assume_scheme="https")
+
+    class Meta:
+        model = ProcurementDocument
+        fields = ["title", "url"]

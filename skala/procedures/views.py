@@ -20,7 +20,9 @@ from skala.procedures.advisor import Question, advise
 from skala.procedures.forms import (
     AdvisorForm,
     AwardForm,
+    DocumentForm,
     GroupMemberForm,
+    LotForm,
     OptionForm,
     PhaseFormSet,
     ProcurementForm,
@@ -143,10 +145,18 @@ def procurement_detail(request, procurement_id: int):
         "members": procurement.group_members.select_related("organisation"),
         "options": procurement.options.select_related("organisation"),
         "awards": procurement.awards.select_related("supplier", "lot"),
+        "lots": procurement.lots.all(),
+        "documents": procurement.documents.all(),
         "participants": participants_of(procurement),
     }
     if can_change:
-        context.update(member_form=GroupMemberForm(), option_form=OptionForm(), award_form=AwardForm())
+        context.update(
+            member_form=GroupMemberForm(),
+            option_form=OptionForm(),
+            award_form=AwardForm(),
+            lot_form=LotForm(),
+            document_form=DocumentForm(),
+        )
     return render(request, "procedures/procurement_detail.html", context)
 
 
@@ -177,7 +187,14 @@ def procurement_add(request, procurement_id: int, what: str):
     """Add a group member, a follower's option or an award."""
     procurement = get_object_or_404(Procurement, pk=procurement_id)
     authorize(request.user, "procedures.change_procurement", procurement)
-    form_class = {"member": GroupMemberForm, "option": OptionForm, "award": AwardForm}.get(what)
+    forms = {
+        "member": GroupMemberForm,
+        "option": OptionForm,
+        "award": AwardForm,
+        "lot": LotForm,
+        "document": DocumentForm,
+    }
+    form_class = forms.get(what)
     if form_class is None:
         raise Http404(what)
     form = form_class(request.POST)

@@ -123,3 +123,18 @@ def test_answers_that_fit_no_known_theme_are_grouped_among_themselves(personas):
     themes = reports.build(meeting)["themes"]
     assert sum(theme["count"] for theme in themes) == 6
     assert all(theme["terms"] for theme in themes)
+
+
+def test_a_need_report_covers_its_published_meetings(client, personas, answered_meeting):
+    url = f"/nb/dialogue/need/{answered_meeting.need_id}/report/"
+    assert client.get(url).status_code == 404  # nothing published yet
+    client.force_login(personas.owner)
+    client.post(f"/nb/dialogue/{answered_meeting.pk}/report/", {"action": "publish", "summary": "Mer tid."})
+    client.logout()
+    page = client.get(url).text
+    assert ANSWERS[2] in page
+    assert "Mer tid." in page
+    assert "Leverandør 3 AS" not in page
+    assert client.get(url, {"format": "pdf"}).content.startswith(b"%PDF")
+    document = docx.Document(io.BytesIO(client.get(url, {"format": "docx"}).content))
+    assert any("Tidsplanen" in paragraph.text for paragraph in document.paragraphs)

@@ -136,7 +136,11 @@ def test_a_buyer_runs_an_innovation_partnership_for_a_joint_process(client, pers
         f"{base}/award/",
         {"supplier": personas.startup_org.pk, "value": "4000000", "awarded_on": "2027-06-01"},
     )
+    client.post(f"{base}/lot/", {"number": "1", "title": "Sensorer", "estimated_value": "8000000"})
+    client.post(f"{base}/document/", {"title": "Behovsbeskrivelse", "url": "https://oslo.example/behov.pdf"})
     page = client.get(procurement.get_absolute_url()).text
+    assert "1. Sensorer (8,000,000 NOK)" in page
+    assert "https://oslo.example/behov.pdf" in page
     assert "Stavanger kommune – follower with an option" in page
     assert "Steering group: Kari, Oslo kommune" in page
     assert "Stavanger kommune: 200 enheter" in page
