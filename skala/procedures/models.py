@@ -255,3 +255,24 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier}: {self.value}"
+
+
+class NoticeAward(models.Model):
+    """A contract award a notice reports: who won, for how much, when. It feeds supplier-base analytics."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="awards")
+    supplier_name = models.CharField(_("supplier"), max_length=500)
+    supplier_orgnr = models.CharField(_("supplier's organisation number"), max_length=40, blank=True)
+    supplier_country = models.CharField(_("supplier's country"), max_length=2, blank=True)
+    is_sme = models.BooleanField(_("SME"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    awarded_on = models.DateField(_("awarded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("notice award")
+        verbose_name_plural = _("notice awards")
+
+    def __str__(self) -> str:
+        return self.supplier_name

@@ -42,6 +42,7 @@ class NoticeRecord:
     published: datetime.date | None = None
     url: str = ""
     where: str = ""
+    awards: list[dict] = field(default_factory=list)
 
     def values(self) -> dict[str, Any]:
         """The fields the Notice model stores."""
@@ -307,6 +308,7 @@ def record_from_ted(root) -> NoticeRecord:
         # Buyers write their national id in many shapes; a TED notice is kept even when it is odd.
         orgnr = orgnr[:40]
     name_element = first(body, "OFFICIALNAME") if body is not None else None
+    awards = ted_awards(form)
     url_element = first(notice_data, "URI_LIST", "URI_DOC") if notice_data is not None else None
     return NoticeRecord(
         import_id=doc_id,
@@ -322,7 +324,52 @@ def record_from_ted(root) -> NoticeRecord:
         if first(root, "CODED_DATA_SECTION", "REF_OJS", "DATE_PUB") is not None
         else None,
         url=(url_element.text or "").strip() if url_element is not None else "",
+        awards=awards,
     )
+
+
+def amount(text: str | None) -> str | None:
+    """A money amount as a plain decimal string, or None when there is none."""
+    text = (text or "").strip().replace(" ", "").replace(",", ".")
+    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+
+
+def ted_awards(form) -> list[dict]:
+    """The contractors of each awarded contract, with value, date and the SME flag where given."""
+    awards = []
+    for contract in descendants(form, "AWARDED_CONTRACT"):
+        day = first(contract, "DATE_CONCLUSION_CONTRACT")
+        total = first(contract, "VALUES", "VAL_TOTAL")
+        for contractor in descendants(contract, "CONTRACTOR"):
+            address = first(contractor, "ADDRESS_CONTRACTOR")
+            name = first(address, "OFFICIALNAME") if address is not None else None
+            if name is None or not (name.text or "").strip():
+                continue
+            country = first(address, "COUNTRY")
+            national = first(address, "NATIONALID")
+            sme = (
+                True
+                if first(contractor, "SME") is not None
+                else (False if first(contractor, "NO_SME") is not None else None)
+            )
+            awards.append(
+                {
+                    "supplier_name": " ".join(name.text.split())[:500],
+                    "supplier_orgnr": (national.text or "").strip()[:40] if national is not None else "",
+                    "supplier_country": COUNTRY_ALIASES.get(
+                        country.get("VALUE", ""), country.get("VALUE", "")
+                    )[:2]
+                    if country is not None
+                    else "",
+                    "is_sme": sme,
+                    "value": amount(total.text) if total is not None else None,
+                    "currency": (total.get("CURRENCY", "") if total is not None else "")[:3],
+                    "awarded_on": clean_date(day.text, "DATE_CONCLUSION_CONTRACT")
+                    if day is not None
+                    else None,
+                }
+            )
+    return awards
 
 
 def read_ted(path: Path) -> ReadResult:
@@ -416,7 +463,43 @@ def record_from_ocds(release: dict) -> NoticeRecord:
         buyer_name=clean_text(buyer.get("name"), "buyer.name", limit=500),
         buyer_orgnr=clean_text(identifier.get("id"), "buyer.identifier.id")[:40],
         published=clean_date(tender_period.get("startDate") or release.get("date"), "date"),
+        awards=ocds_awards(release),
     )
+
+
+def ocds_awards(release: dict) -> list[dict]:
+    """Each active award's suppliers, with the award's value and date."""
+    parties = {party.get("id"): party for party in release.get("parties") or [] if isinstance(party, dict)}
+    awards = []
+    for award in release.get("awards") or []:
+        if not isinstance(award, dict) or award.get("status") in {"cancelled", "unsuccessful"}:
+            continue
+        award_value = award.get("value") if isinstance(award.get("value"), dict) else {}
+        for supplier in award.get("suppliers") or []:
+            if not isinstance(supplier, dict):
+                continue
+            party = parties.get(supplier.get("id"), {})
+            identifier = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
+            name = str(supplier.get("name") or party.get("name") or "").strip()
+            if not name:
+                continue
+            scale = ((party.get("details") or {}) if isinstance(party.get("details"), dict) else {}).get(
+                "scale"
+            )
+            awards.append(
+                {
+                    "supplier_name": name[:500],
+                    "supplier_orgnr": str(identifier.get("id") or "")[:40],
+                    "supplier_country": "",
+                    "is_sme": True if scale in {"micro", "sme"} else (False if scale == "large" else None),
+                    "value": amount(str(award_value.get("amount")))
+                    if award_value.get("amount") is not None
+                    else None,
+                    "currency": str(award_value.get("currency") or "")[:3],
+                    "awarded_on": clean_date(award.get("date"), "awards.date"),
+                }
+            )
+    return awards
 
 
 def read_ocds_releases(path: Path) -> tuple[list[tuple[str, dict]], list[Problem]]:

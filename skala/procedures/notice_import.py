@@ -8,13 +8,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
-from skala.procedures.models import Notice
+from skala.procedures.models import Notice, NoticeAward
 from skala.procedures.notice_formats import NoticeRecord, Problem, ReadResult, read_notices
 from skala.procedures.signals import notices_imported
 from skala.reference.models import CpvCode
@@ -105,6 +106,34 @@ def sync_to_corpus(notice: Notice) -> None:
     )
 
 
+def award_rows(awards) -> list[tuple]:
+    return sorted(
+        (
+            a["supplier_name"],
+            a["supplier_orgnr"],
+            a["supplier_country"],
+            a["is_sme"],
+            None if a["value"] is None else Decimal(str(a["value"])).quantize(Decimal("0.01")),
+            a["currency"],
+            a["awarded_on"],
+        )
+        for a in awards
+    )
+
+
+def awards_changed(notice: Notice, awards: list[dict]) -> bool:
+    stored = notice.awards.values(
+        "supplier_name", "supplier_orgnr", "supplier_country", "is_sme", "value", "currency", "awarded_on"
+    )
+    return award_rows(stored) != award_rows(awards)
+
+
+def save_awards(notice: Notice, awards: list[dict]) -> None:
+    """The notice's awards as the file has them now."""
+    notice.awards.all().delete()
+    NoticeAward.objects.bulk_create(NoticeAward(notice=notice, **award) for award in awards)
+
+
 def import_notices(
     path: Path, *, format_name: str | None = None, dry_run: bool = False, progress: Progress | None = None
 ) -> NoticeImportReport:
@@ -128,14 +157,18 @@ def import_notices(
                 counts["created"] += 1
                 if not dry_run:
                     notice = Notice.objects.create(import_id=record.import_id, **values)
+                    save_awards(notice, record.awards)
                     sync_to_corpus(notice)
                     created_ids.append(notice.pk)
-            elif any(getattr(notice, name) != value for name, value in values.items()):
+            elif any(getattr(notice, name) != value for name, value in values.items()) or awards_changed(
+                notice, record.awards
+            ):
                 counts["updated"] += 1
                 if not dry_run:
                     for name, value in values.items():
                         setattr(notice, name, value)
                     notice.save()
+                    save_awards(notice, record.awards)
                     sync_to_corpus(notice)
             else:
                 counts["unchanged"] += 1

@@ -231,3 +231,51 @@ def test_imported_notices_are_found_by_the_matcher_under_their_import_id(tmp_pat
     [answer] = answer_similar([Item("q", "trygghetsalarm for eldre som bor hjemme", "nb")], top=5)
     assert answer["matches"][0]["id"] == "DOFFIN-2024-101"
     assert answer["matches"][0]["kind"] == "notice"
+
+
+def test_a_ted_award_notice_fills_its_awards_with_suppliers_values_and_sme_flags():
+    report = import_notices(DATA / "ted-21-205737-award.xml")
+    notice = Notice.objects.get()
+    [award] = notice.awards.all()
+    assert (award.supplier_name, award.supplier_country, award.is_sme) == ("Cellnex UK Ltd", "GB", False)
+    assert (str(award.value), award.currency) == ("118114040.00", "GBP")
+    assert award.awarded_on == datetime.date(2021, 1, 21)
+    assert report.created == 1
+    assert import_notices(DATA / "ted-21-205737-award.xml").unchanged == 1
+
+
+def test_ocds_awards_fill_suppliers_and_a_changed_award_updates_the_notice(tmp_path):
+    def package(amount):
+        release = ocds_release("ocds-x-5", "2024-05-01T00:00:00Z", {"title": "Digitalt tilsyn"}, tag="award")
+        release["parties"] = [
+            {
+                "id": "S1",
+                "name": "Sensor AS",
+                "identifier": {"scheme": "NO-BRC", "id": "999000029"},
+                "details": {"scale": "sme"},
+            }
+        ]
+        release["awards"] = [
+            {
+                "id": "A1",
+                "status": "active",
+                "date": "2024-05-01",
+                "value": {"amount": amount, "currency": "NOK"},
+                "suppliers": [{"id": "S1", "name": "Sensor AS"}],
+            }
+        ]
+        return {"releases": [release]}
+
+    path = tmp_path / "awards.json"
+    path.write_text(json.dumps(package(250000)))
+    import_notices(path)
+    award = Notice.objects.get().awards.get()
+    assert (award.supplier_name, award.supplier_orgnr, award.is_sme, award.value) == (
+        "Sensor AS",
+        "999000029",
+        True,
+        250000,
+    )
+    path.write_text(json.dumps(package(300000)))
+    assert import_notices(path).updated == 1
+    assert Notice.objects.get().awards.get().value == 300000
