@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "skala.procedures",
     "skala.suppliers",
     "skala.dialogue",
+    "skala.portfolio",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -212,6 +213,9 @@ SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 # and the name that publishes them.
 SKALA_OCID_PREFIX = env.string("SKALA_OCID_PREFIX", "ocds-skala0")
 SKALA_OCDS_PUBLISHER = env.string("SKALA_OCDS_PUBLISHER", "Skala")
+
+# Portfolio health: a project in one stage longer than this many days is shown as stuck.
+SKALA_STUCK_DAYS = env.integer("SKALA_STUCK_DAYS", 365)
 
 # Enhetsregisteret: the flags set on import (the rule is in skala/orgs/brreg.py and docs/settings.md),
 # and the register's open lookup API.

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("procedures/", include("skala.procedures.urls")),
     path("suppliers/", include("skala.suppliers.urls")),
     path("dialogue/", include("skala.dialogue.urls")),
+    path("portfolio/", include("skala.portfolio.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

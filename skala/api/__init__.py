@@ -7,6 +7,7 @@ from skala.dialogue.api import router as dialogue_router
 from skala.needs.api import router as needs_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
+from skala.portfolio.api import router as portfolio_router
 from skala.procedures.api import ocds_router, procedures_router
 from skala.procedures.api import router as notices_router
 from skala.reference.api import router as reference_router
@@ -35,3 +36,4 @@ api.add_router("/proposals", proposals_router)
 api.add_router("/subscriptions", subscriptions_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/dialogue", dialogue_router)
+api.add_router("/portfolio", portfolio_router)

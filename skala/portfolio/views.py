@@ -1,0 +1,336 @@
+"""Pages for the portfolio: projects, gate decisions, programmes, portfolio health and the leaders' page."""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from skala.orgs.models import Organisation, Role
+from skala.orgs.permissions import authorize, has_role, member_organisations
+from skala.portfolio import gates
+from skala.portfolio.forms import (
+    ActorForm,
+    AdoptionForm,
+    BenefitForm,
+    FundingForm,
+    GateForm,
+    PeriodForm,
+    ProgrammeForm,
+    ProjectForm,
+)
+from skala.portfolio.health import adoption_spread, health, projects_for
+from skala.portfolio.models import GateDecision, Programme, Project, Stage
+
+
+def visible_projects(user):
+    if user.is_facilitator or user.is_staff:
+        return Project.objects.all()
+    mine = member_organisations(user)
+    return Project.objects.filter(
+        Q(owners__in=mine) | Q(programme__facilitator__in=mine) | Q(programme__members__in=mine)
+    ).distinct()
+
+
+def editable_owners(user):
+    return Organisation.objects.filter(
+        pk__in=[
+            o.pk
+            for o in Organisation.objects.filter(pk__in=member_organisations(user))
+            if has_role(user, o, Role.EDITOR)
+        ]
+    )
+
+
+@login_required
+def project_list(request):
+    projects = visible_projects(request.user).prefetch_related("owners").select_related("programme")
+    stage = request.GET.get("stage", "")
+    if stage in Stage.values:
+        projects = projects.filter(stage=stage)
+    context = {
+        "projects": projects,
+        "stages": Stage.choices,
+        "stage": stage,
+        "programmes": visible_programmes(request.user),
+    }
+    return render(request, "portfolio/project_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    owners = editable_owners(request.user)
+    if not owners.exists():
+        raise PermissionDenied("portfolio.change_project")
+    form = ProjectForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project.stage_since = datetime.date.today()
+        project.save()
+        form.save_m2m()
+        return redirect(project)
+    return render(request, "portfolio/project_form.html", {"form": form})
+
+
+@login_required
+def project_detail(request, project_id: int):
+    project = get_object_or_404(Project.objects.select_related("programme"), pk=project_id)
+    authorize(request.user, "portfolio.view_project", project)
+    can_change = request.user.has_perm("portfolio.change_project", project)
+    following = gates.next_stage(project.stage)
+    context = {
+        "project": project,
+        "can_change": can_change,
+        "decisions": project.decisions.select_related("decided_by", "corrects"),
+        "actors": project.actors.select_related("organisation"),
+        "benefits": project.benefits.all(),
+        "funding": project.funding.all(),
+        "adoptions": project.adoptions.select_related("organisation"),
+        "next_stage": Stage(following).label if following else None,
+        "route": gates.route_for(following) if following else None,
+    }
+    if can_change:
+        context.update(
+            gate_form=GateForm(),
+            actor_form=ActorForm(),
+            funding_form=FundingForm(),
+            benefit_form=BenefitForm(),
+            adoption_form=AdoptionForm(),
+        )
+    return render(request, "portfolio/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def project_gate(request, project_id: int):
+    project = get_object_or_404(Project, pk=project_id)
+    authorize(request.user, "portfolio.change_project", project)
+    form = GateForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        )
+        return redirect(project)
+    corrects = None
+    if request.POST.get("corrects", "").isdigit():
+        corrects = get_object_or_404(GateDecision, pk=int(request.POST["corrects"]), project=project)
+    data = form.cleaned_data
+    try:
+        gates.decide(
+            project,
+            data["decision"],
+            reason=data["reason"],
+            decided_by=request.user,
+            to_stage=data["to_stage"] or None,
+            evidence=data["evidence"],
+            lessons=data["lessons"],
+            skip_reason=data["skip_reason"],
+            day=data["decided_on"],
+            corrects=corrects,
+        )
+        messages.success(request, _("The decision is recorded."))
+    except gates.GateError as error:
+        messages.error(request, str(error))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def project_add(request, project_id: int, what: str):
+    project = get_object_or_404(Project, pk=project_id)
+    authorize(request.user, "portfolio.change_project", project)
+    form_class = {
+        "actor": ActorForm,
+        "funding": FundingForm,
+        "benefit": BenefitForm,
+        "adoption": AdoptionForm,
+    }.get(what)
+    if form_class is None:
+        raise Http404(what)
+    form = form_class(request.POST)
+    if what == "adoption" and project.stage not in {Stage.SCALE_UP, Stage.STANDARD}:
+        messages.error(request, _("Only a scaled solution can be adopted by others."))
+        return redirect(project)
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.project = project
+        item.save()
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(
+            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        )
+    return redirect(project)
+
+
+def visible_programmes(user):
+    if user.is_facilitator or user.is_staff:
+        return Programme.objects.all()
+    mine = member_organisations(user)
+    return Programme.objects.filter(Q(facilitator__in=mine) | Q(members__in=mine)).distinct()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request):
+    facilitators = editable_owners(request.user)
+    if not request.user.is_facilitator or not facilitators.exists():
+        raise PermissionDenied("portfolio.change_programme")
+    form = ProgrammeForm(request.POST or None, facilitators=facilitators)
+    if request.method == "POST" and form.is_valid():
+        programme = form.save()
+        return redirect(programme)
+    return render(request, "portfolio/programme_form.html", {"form": form})
+
+
+def period_of(request) -> tuple[datetime.date, datetime.date, int | None, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    today = datetime.date.today()
+    start, end, stuck = today.replace(year=today.year - 1), today, None
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+        stuck = form.cleaned_data["stuck_days"]
+    return start, end, stuck, form
+
+
+@login_required
+def programme_detail(request, programme_id: int):
+    programme = get_object_or_404(Programme.objects.select_related("facilitator"), pk=programme_id)
+    authorize(request.user, "portfolio.view_programme", programme)
+    start, end, stuck, form = period_of(request)
+    context = {
+        "programme": programme,
+        "projects": programme.projects.prefetch_related("owners"),
+        "health": health(projects_for(programme=programme), start=start, end=end, stuck_days=stuck),
+        "spread": adoption_spread(projects_for(programme=programme)),
+        "period_form": form,
+        "scope": f"programme={programme.pk}",
+        "scope_key": "programme",
+        "scope_value": programme.pk,
+    }
+    return render(request, "portfolio/programme_detail.html", context)
+
+
+def scope_of(request):
+    """The organisation or programme a health page is about, checked against the person's rights."""
+    if request.GET.get("programme", "").isdigit():
+        programme = get_object_or_404(Programme, pk=int(request.GET["programme"]))
+        authorize(request.user, "portfolio.view_programme", programme)
+        return programme.name, projects_for(programme=programme), f"programme={programme.pk}"
+    organisation_id = request.GET.get("org", "")
+    mine = member_organisations(request.user)
+    if organisation_id.isdigit():
+        organisation = get_object_or_404(Organisation, pk=int(organisation_id))
+        if not (request.user.is_facilitator or request.user.is_staff or organisation.pk in mine):
+            raise PermissionDenied("portfolio.view_project")
+    else:
+        organisation = Organisation.objects.filter(pk__in=mine, parent=None).first()
+        if organisation is None:
+            raise Http404(_("Choose an organisation or a programme."))
+    return organisation.name, projects_for(organisation=organisation), f"org={organisation.pk}"
+
+
+@login_required
+def health_page(request):
+    name, projects, scope = scope_of(request)
+    start, end, stuck, form = period_of(request)
+    figures = health(projects, start=start, end=end, stuck_days=stuck)
+    export = request.GET.get("format")
+    if export == "csv":
+        return health_csv(name, figures)
+    if export == "pdf":
+        return health_pdf(name, figures)
+    scope_key, _sep, scope_value = scope.partition("=")
+    context = {
+        "name": name,
+        "health": figures,
+        "period_form": form,
+        "scope": scope,
+        "scope_key": scope_key,
+        "scope_value": scope_value,
+        "spread": adoption_spread(projects),
+    }
+    return render(request, "portfolio/health.html", context)
+
+
+def health_csv(name: str, figures) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="portfolio-health.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["section", "key", "value", "budget_nok"])
+    for row in figures.per_stage:
+        writer.writerow(["stage", row["stage"], row["projects"], row["budget"]])
+    for row in figures.funnel:
+        writer.writerow(["funnel", row["stage"], row["reached"], ""])
+    writer.writerow(["conversion", "pilot_to_scale", figures.pilot_to_scale, ""])
+    writer.writerow(["stopped", "share", figures.stopped_share, ""])
+    for row in figures.benefits:
+        writer.writerow(["benefit_expected", row["unit"], row["expected"], ""])
+        writer.writerow(["benefit_realised", row["unit"], row["realised"], ""])
+    for row in figures.stuck:
+        writer.writerow(["stuck", row["project"], row["days"], ""])
+    return response
+
+
+def health_pdf(name: str, figures) -> HttpResponse:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+
+    def line(text: str, size: int = 11, style: str = "") -> None:
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(
+            0,
+            7,
+            text.replace("–", "-").encode("latin-1", "replace").decode("latin-1"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+
+    line(_("Portfolio health: %(name)s") % {"name": name}, 16, "B")
+    for row in figures.per_stage:
+        line(f"{row['label']}: {row['projects']} ({row['budget']:,.0f} NOK)")
+    line(_("Conversion from pilot to scale: %(value)s") % {"value": figures.pilot_to_scale}, 12, "B")
+    line(_("Share stopped: %(value)s") % {"value": figures.stopped_share}, 12, "B")
+    if figures.stop_warning:
+        line(figures.stop_warning)
+    for row in figures.benefits:
+        line(f"{row['unit']}: {row['realised']:,.0f} / {row['expected']:,.0f}")
+    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="portfolio-health.pdf"'
+    return response
+
+
+@login_required
+def leaders(request):
+    """One screen a mayor reads in a minute: what scaled, what stopped and what it taught, what it saved."""
+    name, projects, scope = scope_of(request)
+    today = datetime.date.today()
+    figures = health(projects, start=today.replace(year=today.year - 1), end=today)
+    context = {
+        "name": name,
+        "scope": scope,
+        "scaled": projects.filter(stage__in=[Stage.SCALE_UP, Stage.STANDARD]).prefetch_related("adoptions"),
+        "stopped": projects.filter(stage=Stage.STOPPED),
+        "health": figures,
+    }
+    return render(request, "portfolio/leaders.html", context)
+
+
+@login_required
+def adoption_page(request):
+    name, projects, scope = scope_of(request)
+    return render(
+        request,
+        "portfolio/adoption.html",
+        {"name": name, "spread": adoption_spread(projects), "scope": scope},
+    )
