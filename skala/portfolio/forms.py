@@ -14,7 +14,17 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["title", "description", "owners", "programme", "needs", "sdgs", "budget", "risks"]
+        fields = [
+            "title",
+            "description",
+            "owners",
+            "programme",
+            "needs",
+            "procurements",
+            "sdgs",
+            "budget",
+            "risks",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "risks": forms.Textarea(attrs={"rows": 3}),
@@ -24,6 +34,7 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = owners
         self.fields["needs"].required = False
+        self.fields["procurements"].required = False
         self.fields["sdgs"].required = False
         self.fields["programme"].required = False
 

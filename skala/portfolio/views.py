@@ -211,6 +211,9 @@ def programme_detail(request, programme_id: int):
         "projects": programme.projects.prefetch_related("owners"),
         "health": health(projects_for(programme=programme), start=start, end=end, stuck_days=stuck),
         "spread": adoption_spread(projects_for(programme=programme)),
+        "timeline": GateDecision.objects.filter(project__programme=programme)
+        .select_related("project")
+        .order_by("decided_on", "pk"),
         "period_form": form,
         "scope": f"programme={programme.pk}",
         "scope_key": "programme",
@@ -248,6 +251,8 @@ def health_page(request):
         return health_csv(name, figures)
     if export == "pdf":
         return health_pdf(name, figures)
+    if export == "xlsx":
+        return health_xlsx(name, figures)
     scope_key, _sep, scope_value = scope.partition("=")
     context = {
         "name": name,
@@ -265,18 +270,40 @@ def health_csv(name: str, figures) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio-health.csv"'
     writer = csv.writer(response)
-    writer.writerow(["section", "key", "value", "budget_nok"])
-    for row in figures.per_stage:
-        writer.writerow(["stage", row["stage"], row["projects"], row["budget"]])
-    for row in figures.funnel:
-        writer.writerow(["funnel", row["stage"], row["reached"], ""])
-    writer.writerow(["conversion", "pilot_to_scale", figures.pilot_to_scale, ""])
-    writer.writerow(["stopped", "share", figures.stopped_share, ""])
+    writer.writerows(health_rows(figures))
+    return response
+
+
+def health_rows(figures) -> list[list]:
+    """The health figures as rows, shared by the CSV and the spreadsheet."""
+    rows = [["section", "key", "value", "budget_nok"]]
+    rows += [["stage", row["stage"], row["projects"], row["budget"]] for row in figures.per_stage]
+    rows += [["funnel", row["stage"], row["reached"], None] for row in figures.funnel]
+    rows.append(["conversion", "pilot_to_scale", figures.pilot_to_scale, None])
+    rows.append(["stopped", "share", figures.stopped_share, None])
     for row in figures.benefits:
-        writer.writerow(["benefit_expected", row["unit"], row["expected"], ""])
-        writer.writerow(["benefit_realised", row["unit"], row["realised"], ""])
-    for row in figures.stuck:
-        writer.writerow(["stuck", row["project"], row["days"], ""])
+        rows.append(["benefit_expected", row["unit"], row["expected"], None])
+        rows.append(["benefit_realised", row["unit"], row["realised"], None])
+    rows += [["stuck", row["project"], row["days"], None] for row in figures.stuck]
+    return rows
+
+
+def health_xlsx(name: str, figures) -> HttpResponse:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "health"
+    for row in health_rows(figures):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="portfolio-health.xlsx"'
     return response
 
 
