@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "skala.suppliers",
     "skala.dialogue",
     "skala.portfolio",
+    "skala.spend",
+    "skala.kpis",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

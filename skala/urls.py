@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("suppliers/", include("skala.suppliers.urls")),
     path("dialogue/", include("skala.dialogue.urls")),
     path("portfolio/", include("skala.portfolio.urls")),
+    path("spend/", include("skala.spend.urls")),
+    path("kpis/", include("skala.kpis.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from skala.corpus.api import router as matching_router
 from skala.dialogue.api import router as dialogue_router
+from skala.kpis.api import router as kpis_router
 from skala.needs.api import router as needs_router
 from skala.orgs.api import accounts_router
 from skala.orgs.api import router as orgs_router
@@ -11,6 +12,7 @@ from skala.portfolio.api import router as portfolio_router
 from skala.procedures.api import ocds_router, procedures_router
 from skala.procedures.api import router as notices_router
 from skala.reference.api import router as reference_router
+from skala.spend.api import router as spend_router
 from skala.suppliers.api import alerts_router, proposals_router, subscriptions_router
 from skala.suppliers.api import router as suppliers_router
 
@@ -37,3 +39,5 @@ api.add_router("/subscriptions", subscriptions_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/dialogue", dialogue_router)
 api.add_router("/portfolio", portfolio_router)
+api.add_router("/spend", spend_router)
+api.add_router("/kpis", kpis_router)

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Import external data: notices (JSON Lines, TED XML, OCDS), brreg (Enhetsregisteret)."
 
     def add_arguments(self, parser):
-        kinds = parser.add_subparsers(dest="what", required=True, metavar="{notices,brreg}")
+        kinds = parser.add_subparsers(dest="what", required=True, metavar="{notices,brreg,spend}")
         notices = kinds.add_parser(
             "notices",
             help="Procurement notices: Skala's JSON Lines format, TED XML R2.0.9, or OCDS packages.",
@@ -28,6 +28,10 @@ class Command(BaseCommand):
         )
         notices.add_argument("--dry-run", action="store_true", help="Validate and report; save nothing.")
         self.add_brreg_arguments(kinds)
+        self.add_spend_arguments(kinds)
+
+    def add_spend_arguments(self, kinds) -> None:
+        """The subparser for `skala import spend FILE --org ORG` (the spend app fills it in)."""
 
     def add_brreg_arguments(self, kinds) -> None:
         """The subparser for `skala import brreg` (Enhetsregisteret's bulk files)."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpendConfig(AppConfig):
+    name = "skala.spend"
+    verbose_name = _("Spend and the supplier base")
