@@ -1,0 +1,184 @@
+"""Connectors pull values from core systems: an HTTP endpoint answering JSON (a JMESPath selector) or
+CSV (column mapping), an SQL query through a read-only connection, CSV files dropped in a folder, and
+Skala's own figures. A pull has a timeout and retries with back-off; a failed pull is recorded on the
+connector with its reason and never deletes a value."""
+
+import csv
+import io
+import json
+import logging
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import jmespath
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from skala.kpis.credentials import decrypt
+from skala.kpis.models import Connector, ConnectorKind
+from skala.kpis.series import FigureValueError, store
+
+logger = logging.getLogger(__name__)
+
+
+class PullError(Exception):
+    """A pull failed; the message says why, for the figure's page."""
+
+
+def fetch(connector: Connector) -> bytes:
+    config = connector.config
+    request = urllib.request.Request(config["url"], headers={"Accept": "application/json, text/csv"})
+    token = decrypt(connector.secret)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if not config["url"].startswith(("http://", "https://")):
+        raise PullError(_("Only http and https addresses are pulled."))
+    try:
+        with urllib.request.urlopen(request, timeout=connector.timeout_seconds) as response:
+            return response.read(10_000_000)
+    except urllib.error.HTTPError as error:
+        raise PullError(_("The endpoint answered HTTP %(status)s.") % {"status": error.code}) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise PullError(
+            _("The endpoint could not be reached: %(reason)s") % {"reason": getattr(error, "reason", error)}
+        ) from None
+
+
+def points_from_json(body: bytes, config: dict) -> list[tuple]:
+    """Points from JSON: the selector yields a list of objects, each with a period and a value field."""
+    try:
+        document = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PullError(_("The answer is not JSON: %(error)s") % {"error": error}) from None
+    selected = jmespath.search(config.get("selector", "@"), document)
+    if not isinstance(selected, list):
+        raise PullError(
+            _("The selector %(selector)s did not find a list.") % {"selector": config.get("selector")}
+        )
+    period_field, value_field = config.get("period_field", "period"), config.get("value_field", "value")
+    points = []
+    for item in selected:
+        if not isinstance(item, dict) or period_field not in item or value_field not in item:
+            raise PullError(
+                _("An item lacks %(period)s or %(value)s.") % {"period": period_field, "value": value_field}
+            )
+        points.append((item[period_field], item[value_field]))
+    return points
+
+
+def points_from_csv(text: str, config: dict) -> list[tuple]:
+    """Points from CSV with a date column and a value column, named in the connector's settings."""
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    period_column, value_column = config.get("date_column", "date"), config.get("value_column", "value")
+    if (
+        reader.fieldnames is None
+        or period_column not in reader.fieldnames
+        or value_column not in reader.fieldnames
+    ):
+        raise PullError(
+            _("The CSV has columns %(found)s; expected %(date)s and %(value)s.")
+            % {"found": ", ".join(reader.fieldnames or []), "date": period_column, "value": value_column}
+        )
+    return [
+        (row[period_column], row[value_column]) for row in reader if (row.get(value_column) or "").strip()
+    ]
+
+
+def points_from_sql(connector: Connector) -> list[tuple]:
+    """Rows of (period, value) from a query run through a read-only connection."""
+    config = connector.config
+    url = decrypt(connector.secret) or config.get("database", "")
+    query = config["query"]
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        try:
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=connector.timeout_seconds)
+            try:
+                return [tuple(row[:2]) for row in connection.execute(query).fetchall()]
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            raise PullError(_("The query failed: %(error)s") % {"error": error}) from None
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        try:
+            with psycopg.connect(url, connect_timeout=connector.timeout_seconds) as connection:
+                connection.read_only = True
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET statement_timeout = {int(connector.timeout_seconds) * 1000}")
+                    cursor.execute(query)
+                    return [tuple(row[:2]) for row in cursor.fetchall()]
+        except psycopg.Error as error:
+            raise PullError(_("The query failed: %(error)s") % {"error": error}) from None
+    raise PullError(_("The database address must be sqlite:/// or postgres://."))
+
+
+def points_from_folder(connector: Connector) -> list[tuple]:
+    """Every CSV file in the folder, oldest first; later files win for the same period."""
+    folder = Path(connector.config["folder"])
+    if not folder.is_dir():
+        raise PullError(_("The folder %(folder)s does not exist.") % {"folder": folder})
+    points = []
+    for path in sorted(folder.glob("*.csv"), key=lambda item: item.stat().st_mtime):
+        points.extend(points_from_csv(path.read_text(encoding="utf-8"), connector.config))
+    return points
+
+
+def points_for(connector: Connector) -> list[tuple]:
+    kind = connector.kind
+    if kind == ConnectorKind.HTTP_JSON:
+        return points_from_json(fetch(connector), connector.config)
+    if kind == ConnectorKind.HTTP_CSV:
+        return points_from_csv(fetch(connector).decode("utf-8", errors="replace"), connector.config)
+    if kind == ConnectorKind.SQL:
+        return points_from_sql(connector)
+    if kind == ConnectorKind.FOLDER_CSV:
+        return points_from_folder(connector)
+    if kind == ConnectorKind.SKALA:
+        from skala.kpis.own import measure
+
+        return measure(connector.config.get("measure", ""), connector.figure)
+    raise PullError(_("Unknown connector kind %(kind)s.") % {"kind": kind})
+
+
+def pull(connector: Connector, *, pause: float = 1.0) -> int:
+    """Pull once, retrying with a growing pause; record success or why it failed. Returns the points read."""
+    connector.last_attempt_at = timezone.now()
+    error = ""
+    for attempt in range(1, connector.retries + 2):
+        try:
+            points = points_for(connector)
+            report = store(connector.figure, points, source=connector.kind, unit=connector.config.get("unit"))
+        except (PullError, FigureValueError, KeyError) as failure:
+            error = (
+                str(failure)
+                if not isinstance(failure, KeyError)
+                else _("The settings lack %(key)s.") % {"key": failure}
+            )
+            logger.warning("Pull of connector %s failed (attempt %s): %s", connector.pk, attempt, error)
+            if attempt <= connector.retries:
+                time.sleep(pause * 2 ** (attempt - 1))
+            continue
+        connector.last_success_at, connector.last_error = timezone.now(), ""
+        connector.save(update_fields=["last_attempt_at", "last_success_at", "last_error"])
+        return report.created + report.updated + report.unchanged
+    connector.last_error = error
+    connector.save(update_fields=["last_attempt_at", "last_error"])
+    return 0
+
+
+def due(now=None):
+    """Active connectors whose time has come."""
+    now = now or timezone.now()
+    return [
+        connector
+        for connector in Connector.objects.filter(active=True).select_related("figure")
+        if connector.last_attempt_at is None
+        or (now - connector.last_attempt_at).total_seconds() >= connector.every_minutes * 60
+    ]

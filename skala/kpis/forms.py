@@ -1,0 +1,113 @@
+"""Forms for key figures, connectors, values and wall screens."""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from skala.kpis.credentials import encrypt
+from skala.kpis.models import Connector, KeyFigure, Screen, Tile
+
+
+class FigureForm(forms.ModelForm):
+    class Meta:
+        model = KeyFigure
+        fields = [
+            "owner",
+            "name_nb",
+            "name_sv",
+            "name_en",
+            "unit",
+            "description",
+            "period",
+            "direction",
+            "target_value",
+            "target_date",
+            "minimum",
+            "maximum",
+            "sdgs",
+        ]
+        widgets = {
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["sdgs"].required = False
+
+
+class ValueForm(forms.Form):
+    period = forms.CharField(label=_("Period"), help_text=_("A date, or a month as 2026-03, or a year."))
+    value = forms.CharField(label=_("Value"))
+    unit = forms.CharField(
+        label=_("Unit"), required=False, help_text=_("Leave empty for the figure's own unit.")
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns: date and value (names as in the settings below).")
+    )
+    date_column = forms.CharField(label=_("Date column"), initial="date")
+    value_column = forms.CharField(label=_("Value column"), initial="value")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5_000_000:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ConnectorForm(forms.ModelForm):
+    config_text = forms.CharField(
+        label=_("Settings (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        initial='{"url": "https://", "selector": "values", "period_field": "period", "value_field": "value"}',
+    )
+    credentials = forms.CharField(
+        label=_("Credentials"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("A bearer token, or a database address for SQL. Stored encrypted; never shown again."),
+    )
+
+    class Meta:
+        model = Connector
+        fields = ["kind", "every_minutes", "timeout_seconds", "retries"]
+
+    def clean_config_text(self):
+        try:
+            config = json.loads(self.cleaned_data["config_text"])
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(_("Not valid JSON: %(error)s"), params={"error": error.msg}) from None
+        if not isinstance(config, dict):
+            raise forms.ValidationError(_("The settings must be a JSON object."))
+        return config
+
+    def save(self, commit=True):
+        self.instance.config = self.cleaned_data["config_text"]
+        if self.cleaned_data.get("credentials"):
+            self.instance.secret = encrypt(self.cleaned_data["credentials"])
+        return super().save(commit=commit)
+
+
+class ScreenForm(forms.ModelForm):
+    class Meta:
+        model = Screen
+        fields = ["owner", "name", "rotate_seconds", "refresh_seconds", "tiles_per_page", "language"]
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class TileForm(forms.ModelForm):
+    class Meta:
+        model = Tile
+        fields = ["figure", "kind", "order"]
+
+    def __init__(self, *args, figures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["figure"].queryset = figures

@@ -1,0 +1,19 @@
+"""Key figures belong to their organisation: its members read them, its editors change them."""
+
+from skala.orgs.models import Role
+from skala.orgs.permissions import has_role, rule
+
+
+@rule("kpis.view_figure")
+def can_view(user, figure) -> bool:
+    return user.is_authenticated and (user.is_facilitator or has_role(user, figure.owner, Role.VIEWER))
+
+
+@rule("kpis.change_figure")
+def can_change(user, figure) -> bool:
+    return has_role(user, figure.owner, Role.EDITOR)
+
+
+@rule("kpis.change_screen")
+def can_change_screen(user, screen) -> bool:
+    return has_role(user, screen.owner, Role.EDITOR)

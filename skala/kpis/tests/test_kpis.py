@@ -1,0 +1,274 @@
+"""Key figures: series that update rather than duplicate, connectors over real HTTP and SQL that fail
+safely and recover, encrypted credentials, the wall screen behind a revocable link, and the API."""
+
+import datetime
+import json
+import sqlite3
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from skala.kpis.connectors import pull
+from skala.kpis.credentials import decrypt
+from skala.kpis.forms import ConnectorForm
+from skala.kpis.models import Connector, KeyFigure, Screen, Tile
+from skala.kpis.series import FigureValueError, store
+from skala.orgs.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def figure(personas, **fields) -> KeyFigure:
+    values = {
+        "owner": personas.oslo,
+        "name_nb": "Syklister inn til byen",
+        "unit": "syklister",
+        "period": "month",
+    }
+    values.update(fields)
+    return KeyFigure.objects.create(**values)
+
+
+class CoreSystem(BaseHTTPRequestHandler):
+    """A core system on loopback whose answers a test sets."""
+
+    status = 200
+    body = b"{}"
+    content_type = "application/json"
+
+    def do_GET(self):
+        self.send_response(type(self).status)
+        self.send_header("Content-Type", type(self).content_type)
+        self.end_headers()
+        self.wfile.write(type(self).body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def core_system():
+    handler = type("Handler", (CoreSystem,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}/values"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_re_pull_of_a_period_updates_and_never_duplicates(personas):
+    made = figure(personas)
+    store(made, [("2026-03", "1 200"), ("2026-04-15", "1300,5")], source="test")
+    report = store(made, [("2026-03-01", 1250), ("2026-04", "1300.5")], source="test")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert [(v.period_start, v.value) for v in made.values.order_by("period_start")] == [
+        (datetime.date(2026, 3, 1), Decimal("1250")),
+        (datetime.date(2026, 4, 1), Decimal("1300.5")),
+    ]
+
+
+def test_a_value_in_the_wrong_unit_or_out_of_range_is_refused(personas):
+    made = figure(personas, minimum=0, maximum=100_000)
+    with pytest.raises(FigureValueError, match="measured in syklister"):
+        store(made, [("2026-03", 5)], source="test", unit="biler")
+    with pytest.raises(FigureValueError, match="above the highest allowed value"):
+        store(made, [("2026-03", 200_000)], source="test")
+    assert not made.values.exists()
+
+
+def test_an_http_json_connector_pulls_fails_safely_and_recovers(personas, core_system):
+    handler, url = core_system
+    made = figure(personas)
+    connector = Connector.objects.create(
+        figure=made,
+        kind="http_json",
+        config={"url": url, "selector": "data.rows", "period_field": "month", "value_field": "count"},
+        retries=1,
+        timeout_seconds=2,
+    )
+    handler.body = json.dumps(
+        {"data": {"rows": [{"month": "2026-01", "count": 900}, {"month": "2026-02", "count": 950}]}}
+    ).encode()
+    assert pull(connector, pause=0) == 2
+    first_success = connector.last_success_at
+    handler.status, handler.body = 500, b"down"
+    assert pull(connector, pause=0) == 0
+    connector.refresh_from_db()
+    assert "HTTP 500" in connector.last_error
+    assert connector.failing
+    assert connector.last_success_at == first_success
+    assert made.values.count() == 2  # a failed pull never deletes
+    handler.status, handler.body = 200, b"not json"
+    pull(connector, pause=0)
+    assert "not JSON" in connector.last_error
+    handler.body = json.dumps({"data": {"rows": [{"month": "2026-03", "count": 1000}]}}).encode()
+    pull(connector, pause=0)
+    assert not connector.failing
+    assert made.values.count() == 3
+
+
+def test_an_http_csv_connector_maps_its_columns(personas, core_system):
+    handler, url = core_system
+    handler.content_type, handler.body = "text/csv", "måned;antall\n2026-01;10\n2026-02;12\n".encode()
+    made = figure(personas)
+    connector = Connector.objects.create(
+        figure=made, kind="http_csv", config={"url": url, "date_column": "måned", "value_column": "antall"}
+    )
+    assert pull(connector, pause=0) == 2
+
+
+def test_an_sql_connector_reads_through_a_read_only_connection(personas, tmp_path):
+    path = tmp_path / "core.sqlite3"
+    with sqlite3.connect(path) as database:
+        database.execute("create table places (month text, places integer)")
+        database.executemany("insert into places values (?, ?)", [("2026-01", 100), ("2026-02", 110)])
+    made = figure(personas, name_nb="Barnehageplasser", unit="plasser")
+    form = ConnectorForm(
+        {
+            "kind": "sql",
+            "every_minutes": 60,
+            "timeout_seconds": 5,
+            "retries": 0,
+            "config_text": json.dumps({"query": "select month, places from places"}),
+            "credentials": f"sqlite:///{path}",
+        }
+    )
+    assert form.is_valid(), form.errors
+    connector = form.save(commit=False)
+    connector.figure = made
+    connector.save()
+    assert str(path) not in connector.secret  # stored encrypted
+    assert decrypt(connector.secret) == f"sqlite:///{path}"
+    assert pull(connector, pause=0) == 2
+    connector.config = {"query": "insert into places values ('2026-03', 1)"}
+    pull(connector, pause=0)
+    assert "readonly" in connector.last_error.replace("-", "").lower()
+
+
+def test_a_folder_connector_reads_dropped_files(personas, tmp_path):
+    (tmp_path / "a.csv").write_text("date,value\n2026-01-01,5\n")
+    made = figure(personas)
+    connector = Connector.objects.create(figure=made, kind="folder_csv", config={"folder": str(tmp_path)})
+    assert pull(connector, pause=0) == 1
+
+
+def test_skalas_own_figures(personas):
+    from skala.needs.models import Need
+
+    Need.objects.create(organisation=personas.oslo, title="A", problem="x", status="published").publish()
+    need = Need.objects.create(organisation=personas.oslo, title="B", problem="y")
+    need.publish()
+    made = figure(personas, name_nb="Behov publisert", unit="behov")
+    connector = Connector.objects.create(figure=made, kind="skala", config={"measure": "needs_published"})
+    pull(connector, pause=0)
+    assert made.values.get().value >= 1
+
+
+def screen_with_tiles(personas, made) -> Screen:
+    screen = Screen.objects.create(
+        owner=personas.oslo, name="Byrådens vegg", rotate_seconds=10, refresh_seconds=10, tiles_per_page=1
+    )
+    Tile.objects.create(screen=screen, figure=made, kind="sparkline", order=1)
+    Tile.objects.create(screen=screen, figure=made, kind="comparison", order=2)
+    return screen
+
+
+def test_the_wall_is_read_through_its_secret_link_and_a_revoked_link_is_404_at_once(client, personas):
+    made = figure(personas)
+    store(made, [(datetime.date.today().replace(day=1), 1000)], source="test")
+    screen = screen_with_tiles(personas, made)
+    response = client.get(screen.wall_url())
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers  # embeddable
+    assert response.text.count('class="wall-page"') == 2  # two pages of one tile, rotated by wall.js
+    assert "Syklister inn til byen: 1" in response.text  # the text alternative
+    assert client.get(f"{screen.wall_url()}tiles/").status_code == 200
+    client.force_login(personas.owner)
+    client.post(screen.get_absolute_url(), {"action": "revoke"})
+    client.logout()
+    assert client.get(screen.wall_url()).status_code == 404
+    assert client.get(f"{screen.wall_url()}tiles/").status_code == 404
+
+
+def test_the_wall_marks_stale_values_and_a_source_that_is_down(client, personas):
+    made = figure(personas)
+    store(made, [("2020-01", 5)], source="test")
+    Connector.objects.create(
+        figure=made, kind="http_json", config={"url": "http://127.0.0.1:9/x"}, last_error="down"
+    )
+    screen = screen_with_tiles(personas, made)
+    page = client.get(screen.wall_url()).text
+    assert "tile stale failing" in page
+
+
+def test_only_the_owners_members_read_a_figure(client, personas):
+    made = figure(personas)
+    client.force_login(personas.other_buyer)
+    assert client.get(made.get_absolute_url()).status_code == 403
+    client.force_login(personas.colleague)
+    assert client.get(made.get_absolute_url()).status_code == 200
+    assert (
+        client.post(f"{made.get_absolute_url()}values/", {"period": "2026-01", "value": "1"}).status_code
+        == 403
+    )
+
+
+def test_manual_entry_and_csv_upload(client, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    made = figure(personas)
+    client.force_login(personas.owner)
+    client.post(f"{made.get_absolute_url()}values/", {"period": "2026-01", "value": "1 200"})
+    upload = SimpleUploadedFile(
+        "values.csv", b"date,value\n2026-02,1300\n2026-03,1400\n", content_type="text/csv"
+    )
+    client.post(
+        f"{made.get_absolute_url()}values/", {"file": upload, "date_column": "date", "value_column": "value"}
+    )
+    assert made.values.count() == 3
+    response = client.post(
+        f"{made.get_absolute_url()}values/",
+        {"period": "2026-04", "value": "5", "unit": "kroner"},
+        follow=True,
+    )
+    assert made.values.count() == 3
+    assert "syklister" in response.text
+
+
+def test_the_api_serves_series_and_takes_pushed_values_with_a_token(client, personas):
+    made = figure(personas)
+    _token, secret = ApiToken.issue(personas.owner, "core system")
+    headers = {"Authorization": f"Bearer {secret}"}
+    pushed = client.post(
+        f"/api/v1/kpis/{made.pk}/values",
+        [
+            {"period": "2026-01", "value": 900},
+            {"period": "2026-01", "value": 950},
+            {"period": "2026-02", "value": 990},
+        ],
+        content_type="application/json",
+        headers=headers,
+    )
+    assert pushed.json() == {"created": 2, "updated": 0, "unchanged": 0}
+    series = client.get(f"/api/v1/kpis/{made.pk}/series", headers=headers).json()
+    assert [(point["period"], point["value"]) for point in series] == [
+        ("2026-01-01", "950.0000"),
+        ("2026-02-01", "990.0000"),
+    ]
+    _other, other_secret = ApiToken.issue(personas.other_buyer, "x")
+    assert (
+        client.get(
+            f"/api/v1/kpis/{made.pk}/series", headers={"Authorization": f"Bearer {other_secret}"}
+        ).status_code
+        == 404
+    )
+    wrong = client.post(
+        f"/api/v1/kpis/{made.pk}/values",
+        [{"period": "2026-03", "value": 1, "unit": "biler"}],
+        content_type="application/json",
+        headers=headers,
+    )
+    assert wrong.status_code == 422

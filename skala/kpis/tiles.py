@@ -1,0 +1,121 @@
+"""What a wall tile shows: the latest value, its trend against the target, a sparkline drawn on the
+server as SVG (with a text alternative), a comparison with a year earlier, and whether it is stale."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from skala.kpis.models import Direction, KeyFigure, Period, Tile
+
+# A figure whose newest value is older than this many periods is marked stale on the wall.
+STALE_PERIODS = 2
+PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 31, Period.YEAR: 366}
+
+
+def sparkline(values: list[Decimal], width: int = 240, height: int = 60) -> str:
+    """An SVG polyline of the values; the caller gives the text alternative."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    spread = (high - low) or Decimal(1)
+    step = width / (len(values) - 1)
+    points = " ".join(
+        f"{index * step:.1f},{height - float((value - low) / spread) * (height - 4) - 2:.1f}"
+        for index, value in enumerate(values)
+    )
+    return (
+        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
+        f'aria-hidden="true" focusable="false"><polyline fill="none" stroke="currentColor" stroke-width="3" '
+        f'points="{points}"/></svg>'
+    )
+
+
+def format_number(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    rounded = round(value, 1) if abs(value) < 100 else round(value)
+    return f"{rounded:,}".replace(",", "\u00a0")
+
+
+@dataclass
+class TileView:
+    tile: Tile
+    figure: KeyFigure
+    name: str
+    latest: str
+    latest_period: datetime.date | None
+    unit: str
+    trend: str
+    on_track: bool | None
+    comparison: str
+    chart: str
+    description: str
+    table: list[tuple[datetime.date, str]]
+    stale: bool
+    failing: str
+    last_success: datetime.datetime | None
+
+
+def tile_view(tile: Tile, language: str, today: datetime.date | None = None) -> TileView:
+    today = today or timezone.localdate()
+    figure = tile.figure
+    values = list(figure.values.order_by("-period_start")[:24])[::-1]
+    latest = values[-1] if values else None
+    numbers = [value.value for value in values]
+    on_track = None
+    trend = ""
+    if latest is not None and figure.target_value is not None:
+        better = (
+            latest.value >= figure.target_value
+            if figure.direction == Direction.HIGHER
+            else latest.value <= figure.target_value
+        )
+        on_track = better
+        trend = (_("On target (%(target)s)") if better else _("Behind target (%(target)s)")) % {
+            "target": format_number(figure.target_value)
+        }
+    comparison = ""
+    if latest is not None:
+        year_before = figure.values.filter(
+            period_start=latest.period_start.replace(year=latest.period_start.year - 1)
+        ).first()
+        if year_before is not None and year_before.value:
+            change = (latest.value - year_before.value) / year_before.value * 100
+            comparison = _("%(change)s %% from a year earlier") % {"change": f"{change:+.0f}"}
+    stale = latest is None or (today - latest.period_start).days > STALE_PERIODS * PERIOD_DAYS[figure.period]
+    connectors = list(figure.connectors.all())
+    failing = next((connector.last_error for connector in connectors if connector.failing), "")
+    successes = [connector.last_success_at for connector in connectors if connector.last_success_at]
+    name = figure.name(language)
+    description = _("%(name)s: %(value)s %(unit)s for the period from %(period)s.") % {
+        "name": name,
+        "value": format_number(latest.value if latest else None),
+        "unit": figure.unit,
+        "period": latest.period_start.isoformat() if latest else "–",
+    }
+    return TileView(
+        tile=tile,
+        figure=figure,
+        name=escape(name),
+        latest=format_number(latest.value if latest else None),
+        latest_period=latest.period_start if latest else None,
+        unit=figure.unit,
+        trend=trend,
+        on_track=on_track,
+        comparison=comparison,
+        chart=sparkline(numbers),
+        description=description,
+        table=[(value.period_start, format_number(value.value)) for value in values[-12:]],
+        stale=stale,
+        failing=failing,
+        last_success=max(successes) if successes else None,
+    )
+
+
+def pages(tiles: list[TileView], per_page: int) -> list[list[TileView]]:
+    per_page = max(per_page, 1)
+    return [tiles[start : start + per_page] for start in range(0, len(tiles), per_page)] or [[]]

@@ -1,0 +1,212 @@
+"""Pages for key figures, their connectors and values, and the wall screens (read through a secret link)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from skala.kpis.connectors import PullError, points_from_csv, pull
+from skala.kpis.forms import ConnectorForm, FigureForm, ScreenForm, TileForm, UploadForm, ValueForm
+from skala.kpis.models import KeyFigure, Screen
+from skala.kpis.series import FigureValueError, store
+from skala.kpis.tiles import pages, sparkline, tile_view
+from skala.orgs.models import Organisation, Role
+from skala.orgs.permissions import authorize, has_role, member_organisations
+
+
+def editable(user):
+    mine = Organisation.objects.filter(pk__in=member_organisations(user))
+    return Organisation.objects.filter(pk__in=[o.pk for o in mine if has_role(user, o, Role.EDITOR)])
+
+
+@login_required
+def figure_list(request):
+    figures = KeyFigure.objects.select_related("owner")
+    if not (request.user.is_facilitator or request.user.is_staff):
+        figures = figures.filter(owner__in=member_organisations(request.user))
+    screens = Screen.objects.filter(owner__in=member_organisations(request.user))
+    return render(request, "kpis/figure_list.html", {"figures": figures, "screens": screens})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def figure_create(request):
+    owners = editable(request.user)
+    if not owners.exists():
+        raise PermissionDenied("kpis.change_figure")
+    form = FigureForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        return redirect(form.save())
+    return render(request, "kpis/figure_form.html", {"form": form})
+
+
+@login_required
+def figure_detail(request, figure_id: int):
+    figure = get_object_or_404(KeyFigure.objects.select_related("owner"), pk=figure_id)
+    authorize(request.user, "kpis.view_figure", figure)
+    can_change = request.user.has_perm("kpis.change_figure", figure)
+    values = list(figure.values.order_by("period_start"))
+    context = {
+        "figure": figure,
+        "values": values,
+        "chart": sparkline([value.value for value in values[-36:]], width=720, height=160),
+        "connectors": figure.connectors.all(),
+        "can_change": can_change,
+    }
+    if can_change:
+        context.update(value_form=ValueForm(), upload_form=UploadForm(), connector_form=ConnectorForm())
+    return render(request, "kpis/figure_detail.html", context)
+
+
+@login_required
+@require_POST
+def figure_value(request, figure_id: int):
+    """Manual entry, or a CSV upload of many values."""
+    figure = get_object_or_404(KeyFigure, pk=figure_id)
+    authorize(request.user, "kpis.change_figure", figure)
+    try:
+        if request.FILES:
+            form = UploadForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise FigureValueError(
+                    "; ".join(error for errors in form.errors.values() for error in errors)
+                )
+            text = form.cleaned_data["file"].read().decode("utf-8", errors="replace")
+            points = points_from_csv(text, form.cleaned_data)
+            report = store(figure, points, source="upload")
+        else:
+            form = ValueForm(request.POST)
+            if not form.is_valid():
+                raise FigureValueError(_("Give a period and a value."))
+            data = form.cleaned_data
+            report = store(
+                figure, [(data["period"], data["value"])], source="manual", unit=data["unit"] or None
+            )
+        messages.success(
+            request,
+            _("%(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+        )
+    except (FigureValueError, PullError) as error:
+        messages.error(request, str(error))
+    return redirect(figure)
+
+
+@login_required
+@require_POST
+def connector_add(request, figure_id: int):
+    figure = get_object_or_404(KeyFigure, pk=figure_id)
+    authorize(request.user, "kpis.change_figure", figure)
+    form = ConnectorForm(request.POST)
+    if form.is_valid():
+        connector = form.save(commit=False)
+        connector.figure = figure
+        connector.save()
+        messages.success(request, _("The connector is saved; it pulls on its schedule."))
+    else:
+        messages.error(
+            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        )
+    return redirect(figure)
+
+
+@login_required
+@require_POST
+def connector_pull(request, figure_id: int, connector_id: int):
+    figure = get_object_or_404(KeyFigure, pk=figure_id)
+    authorize(request.user, "kpis.change_figure", figure)
+    connector = get_object_or_404(figure.connectors, pk=connector_id)
+    count = pull(connector, pause=0)
+    if connector.last_error:
+        messages.error(request, _("The pull failed: %(reason)s") % {"reason": connector.last_error})
+    else:
+        messages.success(request, _("%(count)s values read.") % {"count": count})
+    return redirect(figure)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screen_create(request):
+    owners = editable(request.user)
+    if not owners.exists():
+        raise PermissionDenied("kpis.change_screen")
+    form = ScreenForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        return redirect(form.save())
+    return render(request, "kpis/screen_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screen_detail(request, screen_id: int):
+    screen = get_object_or_404(Screen, pk=screen_id)
+    authorize(request.user, "kpis.change_screen", screen)
+    figures = KeyFigure.objects.filter(owner=screen.owner) | KeyFigure.objects.filter(
+        owner__in=member_organisations(request.user)
+    )
+    form = TileForm(request.POST or None, figures=figures.distinct())
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            screen.revoked = True
+            screen.save(update_fields=["revoked"])
+            messages.success(request, _("The link is revoked: the screen goes dark at its next refresh."))
+        elif action == "renew":
+            from skala.kpis.models import new_token
+
+            screen.token, screen.revoked = new_token(), False
+            screen.save(update_fields=["token", "revoked"])
+            messages.success(request, _("A new link is made; the old one no longer works."))
+        elif form.is_valid():
+            tile = form.save(commit=False)
+            tile.screen = screen
+            tile.save()
+        return redirect(screen)
+    return render(
+        request,
+        "kpis/screen_detail.html",
+        {"screen": screen, "form": form, "tiles": screen.tiles.select_related("figure")},
+    )
+
+
+def screen_for_token(token: str) -> Screen:
+    screen = Screen.objects.filter(token=token, revoked=False).first()
+    if screen is None:
+        raise Http404(_("No such screen."))
+    return screen
+
+
+def wall_context(screen: Screen) -> dict:
+    with translation.override(screen.language):
+        views = [tile_view(tile, screen.language) for tile in screen.tiles.select_related("figure")]
+    return {"screen": screen, "pages": pages(views, screen.tiles_per_page), "now": timezone.localtime()}
+
+
+# The wall is shown on televisions and embedded in intranet pages: it may be framed, and needs no login;
+# the unguessable token is the authority, and revoking it answers 404 at once.
+@xframe_options_exempt
+def wall(request, token: str):
+    screen = screen_for_token(token)
+    with translation.override(screen.language):
+        return render(request, "kpis/wall.html", wall_context(screen))
+
+
+@xframe_options_exempt
+def wall_tiles(request, token: str):
+    """The tiles alone, swapped in place by the wall's refresh so its rotation keeps its page."""
+    screen = screen_for_token(token)
+    with translation.override(screen.language):
+        return render(request, "kpis/_wall_pages.html", wall_context(screen))
+
+
+def demo_core_system(request):
+    """A stand-in for a municipality's core system: monthly kindergarten places, as JSON, for the demo."""
+    from django.http import JsonResponse
+
+    rows = [{"period": f"2026-{month:02d}", "value": 12000 + month * 35} for month in range(1, 12)]
+    return JsonResponse({"system": "demo", "places": rows})
