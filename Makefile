@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg clean makemessages
+.PHONY: browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,13 @@ migrations-check: venv
 	mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: messages
+# Browser tests drive Debian's chromium, never a downloaded browser: install it where this machine lets us.
+browser:
+	@command -v chromium >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null) || \
+	  echo "chromium is not installed and cannot be installed here: the browser tests will be skipped."
+
+pytest: messages browser
 	mkdir -p var
 	$(BIN)/python -W error -m pytest
 

@@ -37,7 +37,10 @@ def sparkline(values: list[Decimal], width: int = 240, height: int = 60) -> str:
 def format_number(value: Decimal | None) -> str:
     if value is None:
         return "–"
-    rounded = round(value, 1) if abs(value) < 100 else round(value)
+    if value == value.to_integral_value() or abs(value) >= 100:
+        rounded = int(round(value))
+    else:
+        rounded = round(value, 1)
     return f"{rounded:,}".replace(",", "\u00a0")
 
 
