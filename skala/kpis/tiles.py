@@ -37,10 +37,8 @@ def sparkline(values: list[Decimal], width: int = 240, height: int = 60) -> str:
 def format_number(value: Decimal | None) -> str:
     if value is None:
         return "–"
-    if value == value.to_integral_value() or abs(value) >= 100:
-        rounded = int(round(value))
-    else:
-        rounded = round(value, 1)
+    whole = value == value.to_integral_value() or abs(value) >= 100
+    rounded = round(value) if whole else round(value, 1)
     return f"{rounded:,}".replace(",", "\u00a0")
 
 
