@@ -71,12 +71,18 @@ def health(
     money: defaultdict[str, Decimal] = defaultdict(Decimal)
     for project in projects:
         money[project.stage] += project.budget or 0
+    days_in: defaultdict[str, list[int]] = defaultdict(list)
+    for project in projects:
+        days_in[project.stage].append((today - project.stage_since).days)
     per_stage = [
         {
             "stage": stage.value,
             "label": str(stage.label),
             "projects": stage_counts.get(stage.value, 0),
             "budget": float(money[stage.value]),
+            "average_days_in_stage": round(sum(days_in[stage.value]) / len(days_in[stage.value]))
+            if days_in[stage.value]
+            else None,
         }
         for stage in [*PATH, Stage.STOPPED]
     ]

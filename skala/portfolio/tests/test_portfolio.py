@@ -124,6 +124,8 @@ def test_projects_stuck_longer_than_the_limit_are_listed(personas):
         today=DAY + datetime.timedelta(days=101),
     )
     assert [row["id"] for row in figures.stuck] == [made.pk]
+    pilots = next(row for row in figures.per_stage if row["stage"] == "pilot")
+    assert pilots["average_days_in_stage"] == 101
 
 
 def test_a_facilitator_builds_a_programme_and_reads_its_health(client, personas):
