@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg clean makemessages
+.PHONY: browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench-matching: venv
 # Importing 1,000,000 units of Enhetsregisteret into SQLite and PostgreSQL (a few minutes).
 bench-brreg: venv
 	$(BIN)/python -m bench.brreg
+
+# Importing 10,000,000 spend lines into SQLite and the supplier-base report beside pandas (several minutes).
+bench-spend: venv
+	$(BIN)/python -m bench.spend
 
 makemessages: venv
 	cd skala && ../$(BIN)/django-admin makemessages -l nb -l sv --no-obsolete --add-location file --ignore '.venv'

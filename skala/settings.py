@@ -231,3 +231,13 @@ BRREG_API_TIMEOUT = env.integer("BRREG_API_TIMEOUT", 10)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Spend analytics: the supplier-base report's long tail is the suppliers paid less than this in a year,
+# in the organisation's currency (a page, the API or `skala report` may ask for another with threshold).
+SKALA_LONG_TAIL_THRESHOLD = env.integer("SKALA_LONG_TAIL_THRESHOLD", 100_000)
+# Where the reports' columnar copies of each buyer's spend summary live (rebuilt from the database).
+SKALA_SPEND_DIR = Path(env.string("SKALA_SPEND_DIR", str(VAR_DIR / "spend")))
+if SKALA_LONG_TAIL_THRESHOLD < 0:
+    raise ImproperlyConfigured(
+        f"SKALA_LONG_TAIL_THRESHOLD must be zero or more, not {SKALA_LONG_TAIL_THRESHOLD}."
+    )

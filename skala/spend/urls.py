@@ -1,3 +1,14 @@
+from django.urls import path
+
+from skala.spend import views
+
 app_name = "spend"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:organisation_id>/", views.report, name="report"),
+    path("<int:organisation_id>/openings/", views.openings_page, name="openings"),
+    path("<int:organisation_id>/settings/", views.settings_update, name="settings"),
+    path("<int:organisation_id>/suppliers/", views.unresolved, name="unresolved"),
+    path("<int:organisation_id>/suppliers/<int:supplier_id>/link/", views.link, name="link"),
+]

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Import external data: notices (JSON Lines, TED XML, OCDS), brreg (Enhetsregisteret)."
+    help = "Import external data: notices (JSON Lines, TED XML, OCDS), brreg (Enhetsregisteret), spend."
 
     def add_arguments(self, parser):
         kinds = parser.add_subparsers(dest="what", required=True, metavar="{notices,brreg,spend}")
@@ -32,6 +32,22 @@ class Command(BaseCommand):
 
     def add_spend_arguments(self, kinds) -> None:
         """The subparser for `skala import spend FILE --org ORG` (the spend app fills it in)."""
+        spend = kinds.add_parser(
+            "spend",
+            help="Spend: invoice or ledger lines of an organisation, CSV or XLSX, headers in nb, sv or en.",
+        )
+        spend.add_argument("file", type=Path, help="A CSV (comma or semicolon, UTF-8) or XLSX extract.")
+        spend.add_argument(
+            "--org", required=True, help="The buying organisation: its id or organisation number."
+        )
+        spend.add_argument(
+            "--mapping", type=Path, help='A JSON file naming other headers\' fields: {"Fakturadato": "date"}.'
+        )
+        spend.add_argument(
+            "--currency", help="The file's currency; by default the organisation's (NOK in Norway)."
+        )
+        spend.add_argument("--rate", help="Converts --currency to the organisation's: 1 EUR = RATE NOK.")
+        spend.add_argument("--dry-run", action="store_true", help="Validate and report; save nothing.")
 
     def add_brreg_arguments(self, kinds) -> None:
         """The subparser for `skala import brreg` (Enhetsregisteret's bulk files)."""
@@ -55,6 +71,39 @@ class Command(BaseCommand):
         try:
             report = import_notices(file, format_name=format, dry_run=dry_run, progress=self.stdout.write)
         except NoticeImportError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(str(report))
+
+    def import_spend(
+        self,
+        *,
+        file: Path,
+        org: str,
+        mapping: Path | None,
+        currency: str | None,
+        rate: str | None,
+        dry_run: bool,
+        **options,
+    ) -> None:
+        from skala.spend.cli import organisation_for
+        from skala.spend.importer import SpendImportError, import_spend, parse_rate
+
+        organisation = organisation_for(org)
+        try:
+            parsed_rate = parse_rate(rate) if rate is not None else None
+        except ValueError:
+            raise CommandError(f"--rate {rate!r} is not a rate above zero, as 11.52.") from None
+        try:
+            report = import_spend(
+                file,
+                organisation,
+                mapping=mapping,
+                currency=currency,
+                rate=parsed_rate,
+                dry_run=dry_run,
+                progress=self.stdout.write,
+            )
+        except SpendImportError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(str(report))
 

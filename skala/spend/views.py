@@ -1,0 +1,217 @@
+"""Pages for spend: the supplier-base report (members), the openings for small suppliers (everyone),
+suppliers known only by name (editors link them), and the public level of the openings."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from skala.orgs.models import Organisation
+from skala.orgs.permissions import authorize, member_organisations
+from skala.spend.forms import LinkForm, ReportForm, SettingsForm
+from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, Supplier
+from skala.spend.report import openings, supplier_base
+from skala.spend.suppliers import link_supplier
+
+SHOWN_OPENINGS = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def index(request):
+    """Organisations with spend: the reports of one's own, and everyone's public openings."""
+    with_spend = Organisation.objects.filter(spend_imports__isnull=False).distinct().order_by("name")
+    mine = (
+        with_spend.filter(pk__in=member_organisations(request.user)) if request.user.is_authenticated else []
+    )
+    public = with_spend.exclude(spend_settings__openings_visibility=OpeningsVisibility.HIDDEN)
+    return render(request, "spend/index.html", {"mine": mine, "public": public})
+
+
+def with_bars(rows: list[dict], key: str = "spend_total") -> list[dict]:
+    """Each row with its bar's width: its share of the largest row, in per cent."""
+    largest = max((row[key] for row in rows), default=0)
+    return [{**row, "bar": round(100 * max(row[key], 0) / largest) if largest > 0 else 0} for row in rows]
+
+
+@login_required
+def report(request, organisation_id: int):
+    """The supplier-base report of an organisation and its units, for its members."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.view_report", organisation)
+    form = ReportForm(request.GET or None)
+    year = threshold = None
+    if form.is_valid():
+        year, threshold = form.cleaned_data["year"], form.cleaned_data["threshold"]
+    data = supplier_base(organisation, year, threshold)
+    export = request.GET.get("format")
+    if export == "csv":
+        return report_csv(data)
+    if export == "xlsx":
+        return report_xlsx(data)
+    top = organisation.top()
+    context = {
+        "organisation": organisation,
+        "report": data,
+        "form": form,
+        "offices": with_bars(data["by_office"]),
+        "categories": with_bars(data["by_category"]),
+        "query": request.GET.urlencode(),
+        "unresolved": Supplier.objects.filter(organisation=top).unresolved().count(),
+        "can_change": request.user.has_perm("spend.change_spend", top),
+        "imports": SpendImport.objects.filter(organisation=organisation)[:10],
+    }
+    return render(request, "spend/report.html", context)
+
+
+def report_rows(data: dict) -> list[list]:
+    """The report as rows, shared by the CSV and the spreadsheet."""
+    tail = data["long_tail"]
+    rows: list[list] = [["section", "key", "suppliers", "spend", "share_suppliers", "share_spend"]]
+    rows.append(["total", data["year"], data["suppliers"], data["spend_total"], 1, 1])
+    rows.append(["long_tail", tail["threshold"], tail["suppliers"], tail["spend"], tail["share_suppliers"],
+                 tail["share_spend"]])  # fmt: skip
+    rows.append(["concentration", "top10_share", 10, None, None, data["top10_share"]])
+    rows.append(
+        ["concentration", "top1pct_share", data["top1pct_suppliers"], None, None, data["top1pct_share"]]
+    )
+    rows.append(["concentration", "hhi", None, None, None, data["hhi"]])
+    for name in ("new_suppliers", "sme", "startups"):
+        part = data[name]
+        rows.append(
+            [name, "", part["suppliers"], part["spend"], part["share_suppliers"], part["share_spend"]]
+        )
+    rows += [
+        ["office", row["office"], row["suppliers"], row["spend_total"], None, None]
+        for row in data["by_office"]
+    ]
+    rows += [
+        ["category", row["category"], row["suppliers"], row["spend_total"], None, None]
+        for row in data["by_category"]
+    ]
+    rows += [
+        ["cpv_division", row["division"], row["suppliers"], row["spend_total"], None, None]
+        for row in data["by_cpv_division"]
+    ]
+    rows += [
+        [
+            "top_supplier",
+            f"{row['name']} {row['orgnr']}".strip(),
+            1,
+            row["spend_total"],
+            None,
+            row["share_spend"],
+        ]
+        for row in data["top_suppliers"]
+    ]
+    return rows
+
+
+def report_csv(data: dict) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="supplier-base-{data["org"]}-{data["year"]}.csv"'
+    csv.writer(response).writerows(report_rows(data))
+    return response
+
+
+def report_xlsx(data: dict) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "supplier base"
+    for row in report_rows(data):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="supplier-base-{data["org"]}-{data["year"]}.xlsx"'
+    )
+    return response
+
+
+def openings_page(request, organisation_id: int):
+    """Where a small supplier could enter without a large tender, as much as the buyer shows the public."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    member = request.user.has_perm("spend.view_report", organisation)
+    data = openings(organisation, member=member)
+    can_change = request.user.has_perm("spend.change_spend", organisation)
+    settings_form = None
+    if can_change:
+        chosen = SpendSettings.objects.filter(organisation=organisation).first()
+        settings_form = SettingsForm(instance=chosen or SpendSettings(openings_visibility=data["visibility"]))
+    context = {
+        "organisation": organisation,
+        "data": data,
+        "shown": data["openings"][:SHOWN_OPENINGS],
+        "member": member,
+        "with_office": data["level"] == OpeningsVisibility.OFFICES,
+        "hidden": data["level"] == OpeningsVisibility.HIDDEN,
+        "settings_form": settings_form,
+    }
+    return render(request, "spend/openings.html", context)
+
+
+@login_required
+@require_POST
+def settings_update(request, organisation_id: int):
+    """Editors choose how much of the openings the public sees."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.change_spend", organisation)
+    chosen, _created = SpendSettings.objects.get_or_create(organisation=organisation)
+    form = SettingsForm(request.POST, instance=chosen)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect("spend:openings", organisation_id=organisation.pk)
+
+
+@login_required
+def unresolved(request, organisation_id: int):
+    """Suppliers known only by name, largest spend first; editors link each to its organisation number."""
+    top = get_object_or_404(Organisation, pk=organisation_id).top()
+    authorize(request.user, "spend.view_report", top)
+    suppliers = (
+        Supplier.objects.filter(organisation=top)
+        .unresolved()
+        .annotate(line_count=Sum("summaries__lines"), spend=Sum("summaries__amount_ore"))
+        .order_by("-spend", "name")
+    )
+    page = Paginator(suppliers, 50).get_page(request.GET.get("page"))
+    for supplier in page.object_list:
+        supplier.spend_total = (supplier.spend or 0) / 100
+    context = {
+        "organisation": top,
+        "page": page,
+        "can_change": request.user.has_perm("spend.change_spend", top),
+    }
+    return render(request, "spend/unresolved.html", context)
+
+
+@login_required
+@require_POST
+def link(request, organisation_id: int, supplier_id: int):
+    """Give a supplier known only by name its organisation number; its lines follow."""
+    top = get_object_or_404(Organisation, pk=organisation_id).top()
+    authorize(request.user, "spend.change_spend", top)
+    supplier = get_object_or_404(Supplier.objects.unresolved(), pk=supplier_id, organisation=top)
+    form = LinkForm(request.POST, country=top.country)
+    if form.is_valid():
+        target, moved = link_supplier(supplier, form.cleaned_data["orgnr"])
+        messages.success(
+            request,
+            _("%(name)s is now %(orgnr)s; %(moved)s lines moved to %(target)s.")
+            % {"name": supplier.name, "orgnr": target.orgnr, "moved": moved, "target": target.name},
+        )
+    else:
+        messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect("spend:unresolved", organisation_id=top.pk)
