@@ -1,6 +1,6 @@
 """A columnar copy of each buyer's spend summary, which the reports read with DuckDB.
 
-Measured on ten million lines (bench/spend.py), the supplier-base report took about two seconds as
+Measured on ten million lines (bench/spend.py), the supplier-base report took 1.5 to 2 seconds as
 GROUP BY queries over the summary in SQLite, and about a tenth of that in DuckDB over a Parquet
 copy of the same rows. DuckDB cannot read SQLite or PostgreSQL here (its extensions for them are
 downloaded at run time, not bundled), so the summary's columns are exported: once after each
