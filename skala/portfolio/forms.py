@@ -75,6 +75,13 @@ class BenefitForm(forms.ModelForm):
         model = Benefit
         fields = ["description", "unit", "baseline", "expected", "realised", "key_figure"]
 
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from skala.kpis.models import KeyFigure
+
+        owners = project.owners.all() if project is not None else []
+        self.fields["key_figure"].queryset = KeyFigure.objects.filter(owner__in=owners)
+
 
 class AdoptionForm(forms.ModelForm):
     class Meta:

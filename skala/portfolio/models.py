@@ -156,7 +156,15 @@ class Benefit(models.Model):
     realised = models.DecimalField(
         _("realised a year"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    key_figure = models.CharField(_("key figure"), max_length=200, blank=True)
+    key_figure = models.ForeignKey(
+        "kpis.KeyFigure",
+        verbose_name=_("key figure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="benefits",
+        help_text=_("The key figure that measures the benefit, if one does."),
+    )
 
     class Meta:
         ordering = ["pk"]

@@ -90,7 +90,7 @@ def project_detail(request, project_id: int):
         "can_change": can_change,
         "decisions": project.decisions.select_related("decided_by", "corrects"),
         "actors": project.actors.select_related("organisation"),
-        "benefits": project.benefits.all(),
+        "benefits": project.benefits.select_related("key_figure"),
         "funding": project.funding.all(),
         "adoptions": project.adoptions.select_related("organisation"),
         "next_stage": Stage(following).label if following else None,
@@ -101,7 +101,7 @@ def project_detail(request, project_id: int):
             gate_form=GateForm(),
             actor_form=ActorForm(),
             funding_form=FundingForm(),
-            benefit_form=BenefitForm(),
+            benefit_form=BenefitForm(project=project),
             adoption_form=AdoptionForm(),
         )
     return render(request, "portfolio/project_detail.html", context)
@@ -154,7 +154,7 @@ def project_add(request, project_id: int, what: str):
     }.get(what)
     if form_class is None:
         raise Http404(what)
-    form = form_class(request.POST)
+    form = form_class(request.POST, project=project) if what == "benefit" else form_class(request.POST)
     if what == "adoption" and project.stage not in {Stage.SCALE_UP, Stage.STANDARD}:
         messages.error(request, _("Only a scaled solution can be adopted by others."))
         return redirect(project)

@@ -226,3 +226,18 @@ def test_the_demo_programme_has_stops_with_lessons_an_adoption_and_a_conversion(
     )
     assert figures.pilot_to_scale == pytest.approx(2 / 4, abs=0.001)
     assert figures.stopped_share == pytest.approx(2 / 7, abs=0.001)  # 2 of the 7 projects with decisions
+
+
+def test_a_benefit_is_measured_by_a_key_figure_of_the_projects_owner(client, personas):
+    from skala.kpis.models import KeyFigure
+
+    made = project(personas, stage=Stage.PILOT)
+    mine = KeyFigure.objects.create(owner=personas.oslo, name_nb="Timer frigjort", unit="timer")
+    theirs = KeyFigure.objects.create(owner=personas.stavanger, name_nb="Andres tall", unit="timer")
+    client.force_login(personas.owner)
+    data = {"description": "Færre nattbesøk", "unit": "hours", "baseline": "0", "expected": "6000"}
+    client.post(f"/en/portfolio/{made.pk}/add/benefit/", {**data, "key_figure": theirs.pk})
+    assert not made.benefits.exists()  # another organisation's figure is not offered
+    client.post(f"/en/portfolio/{made.pk}/add/benefit/", {**data, "key_figure": mine.pk})
+    assert made.benefits.get().key_figure == mine
+    assert mine.get_absolute_url() in client.get(made.get_absolute_url()).text
