@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
+.PHONY: bench-wall-soak browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,7 @@ makemessages: venv
 
 clean:
 	rm -rf $(VENV) var
+
+# One wall screen open in headless chromium for an hour: the page's memory must not grow by more than 10 %.
+bench-wall-soak: venv browser
+	$(BIN)/python -m bench.wall_soak --minutes 60
