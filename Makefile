@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: bench-wall-soak browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
+.PHONY: axe bench-wall-soak browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,12 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null) || \
 	  echo "chromium is not installed and cannot be installed here: the browser tests will be skipped."
 
-pytest: messages browser
+# axe-core checks every page the browser tests visit; it comes from the npm registry at the version package-lock.json pins.
+axe:
+	@command -v npm >/dev/null || { echo "npm is missing: the accessibility checks will be skipped."; exit 0; }; \
+	  [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent
+
+pytest: messages browser axe
 	mkdir -p var
 	$(BIN)/python -W error -m pytest
 

@@ -42,7 +42,69 @@ def browser():
 
 
 def screenshot(page, name: str) -> Path:
+    """Keep a PNG of the page under var/test-artefacts/, named for what it shows."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# The success criteria Skala promises: WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core in the page and return its violations (every impact), as axe reports them.
+
+    The script is injected by Playwright, so a Content-Security-Policy with script-src 'self' blocks it
+    unless the context was made with bypass_csp=True (as new_context below does).
+    """
+    if not AXE.exists():
+        if shutil.which("npm") is None:
+            pytest.skip("axe-core is not installed and npm is missing: run `npm ci` where npm exists")
+        pytest.fail(f"{AXE} is missing: run `npm ci` at the project root (make test does)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per failing element: impact, rule, the element's selector, and the rule's help URL."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(
+                f"  [{violation['impact']}] {violation['id']}: {violation['help']}\n"
+                f"      at {target}\n      {violation['helpUrl']}"
+            )
+    return "\n".join(lines)
+
+
+def assert_accessible(page, name: str) -> None:
+    """Fail listing every serious or critical WCAG 2.0/2.1 A/AA violation axe-core finds in the page.
+
+    `name` says which page this is in the failure message; a screenshot is kept under that name too,
+    so a failure can be looked at afterwards.
+    """
+    violations = [v for v in axe_violations(page) if v["impact"] in AXE_FAILING_IMPACTS]
+    if violations:
+        screenshot(page, f"axe-{name}")
+        pytest.fail(
+            f"{name} ({page.url}) has {len(violations)} serious or critical accessibility "
+            f"violations:\n{describe_violations(violations)}",
+            pytrace=False,
+        )
+
+
+def new_context(browser, **options):
+    """A browser context for the flows, with the CSP bypassed so that axe-core can be injected."""
+    options.setdefault("bypass_csp", True)
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    return browser.new_context(**options)
