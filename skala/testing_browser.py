@@ -108,3 +108,27 @@ def new_context(browser, **options):
     options.setdefault("bypass_csp", True)
     options.setdefault("viewport", {"width": 1280, "height": 900})
     return browser.new_context(**options)
+
+
+def new_page(browser, **options):
+    """A page in a context of its own (its own cookies, so its own person), ready for assert_accessible."""
+    return new_context(browser, **options).new_page()
+
+
+def log_in(page, base_url: str, email: str, password: str | None = None, language: str = "nb") -> None:
+    """Log in through the login page, as a person would; the login page is checked for accessibility."""
+    from skala.testing import PASSWORD
+
+    page.goto(f"{base_url}/{language}/accounts/login/")
+    assert_accessible(page, f"login-{language}")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.locator("form[action$='/accounts/logout/']").count() == 1, f"{email} could not log in"
+
+
+def assert_page(page, name: str) -> None:
+    """The page has no serious accessibility violation, and its screenshot is kept as `name`."""
+    assert_accessible(page, name)
+    screenshot(page, name)
