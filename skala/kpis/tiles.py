@@ -14,6 +14,8 @@ from skala.kpis.models import Direction, KeyFigure, Period, Tile
 # A figure whose newest value is older than this many periods is marked stale on the wall.
 STALE_PERIODS = 2
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 31, Period.YEAR: 366}
+# A tile shows at most this many of the newest values (a sparkline of two years of months).
+RECENT_VALUES = 24
 
 
 def sparkline(values: list[Decimal], width: int = 240, height: int = 60) -> str:
@@ -64,7 +66,11 @@ class TileView:
 def tile_view(tile: Tile, language: str, today: datetime.date | None = None) -> TileView:
     today = today or timezone.localdate()
     figure = tile.figure
-    values = list(figure.values.order_by("-period_start")[:24])[::-1]
+    # The wall prefetches every tile's newest values and connectors in one query each (wall_context).
+    recent = getattr(figure, "recent_values", None)
+    if recent is None:
+        recent = list(figure.values.order_by("-period_start")[:RECENT_VALUES])
+    values = recent[::-1]
     latest = values[-1] if values else None
     numbers = [value.value for value in values]
     on_track = None
@@ -81,9 +87,10 @@ def tile_view(tile: Tile, language: str, today: datetime.date | None = None) -> 
         }
     comparison = ""
     if latest is not None:
-        year_before = figure.values.filter(
-            period_start=latest.period_start.replace(year=latest.period_start.year - 1)
-        ).first()
+        earlier = latest.period_start.replace(year=latest.period_start.year - 1)
+        year_before = next((value for value in values if value.period_start == earlier), None)
+        if year_before is None and len(values) == RECENT_VALUES and values[0].period_start > earlier:
+            year_before = figure.values.filter(period_start=earlier).first()
         if year_before is not None and year_before.value:
             change = (latest.value - year_before.value) / year_before.value * 100
             comparison = _("%(change)s %% from a year earlier") % {"change": f"{change:+.0f}"}

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.kpis.connectors import PullError, points_from_csv, pull
 from skala.kpis.forms import ConnectorForm, FigureForm, ScreenForm, TileForm, UploadForm, ValueForm
-from skala.kpis.models import KeyFigure, Screen
+from skala.kpis.models import KeyFigure, Screen, Value
 from skala.kpis.series import FigureValueError, store
-from skala.kpis.tiles import pages, sparkline, tile_view
+from skala.kpis.tiles import RECENT_VALUES, pages, sparkline, tile_view
 from skala.orgs.models import Organisation, Role
 from skala.orgs.permissions import authorize, has_role, member_organisations
 
@@ -183,7 +184,15 @@ def screen_for_token(token: str) -> Screen:
 
 def wall_context(screen: Screen) -> dict:
     with translation.override(screen.language):
-        views = [tile_view(tile, screen.language) for tile in screen.tiles.select_related("figure")]
+        tiles = screen.tiles.select_related("figure").prefetch_related(
+            "figure__connectors",
+            Prefetch(
+                "figure__values",
+                queryset=Value.objects.order_by("-period_start")[:RECENT_VALUES],
+                to_attr="recent_values",
+            ),
+        )
+        views = [tile_view(tile, screen.language) for tile in tiles]
     return {"screen": screen, "pages": pages(views, screen.tiles_per_page), "now": timezone.localtime()}
 
 
