@@ -549,6 +549,7 @@ def read_lines(sheet, columns, context: Context) -> None:
     if writing:
         if rows:
             insert_lines(connection, rows)
+        book.flush()
         add_summaries(book.top.pk, summary)
         for size in set(sizes.values()):
             Supplier.objects.filter(pk__in=[pk for pk, value in sizes.items() if value == size]).update(
