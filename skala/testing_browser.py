@@ -107,7 +107,10 @@ def new_context(browser, **options):
     """A browser context for the flows, with the CSP bypassed so that axe-core can be injected."""
     options.setdefault("bypass_csp", True)
     options.setdefault("viewport", {"width": 1280, "height": 900})
-    return browser.new_context(**options)
+    context = browser.new_context(**options)
+    # Every page of Skala answers in well under a second here; a step that waits longer has failed.
+    context.set_default_timeout(10_000)
+    return context
 
 
 def new_page(browser, **options):
