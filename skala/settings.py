@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "skala.portfolio",
     "skala.spend",
     "skala.kpis",
+    "skala.ops",
+    "skala.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

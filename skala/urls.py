@@ -25,6 +25,10 @@ urlpatterns += i18n_patterns(
     path("portfolio/", include("skala.portfolio.urls")),
     path("spend/", include("skala.spend.urls")),
     path("kpis/", include("skala.kpis.urls")),
+    path("privacy/", include("skala.privacy.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
+
+# A database outage is a 503 with a message (JSON under /api/), not the 500 page.
+handler500 = "skala.ops.views.server_error"

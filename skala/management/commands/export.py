@@ -58,4 +58,11 @@ class Command(BaseCommand):
         if output is None or str(output) == "-":
             sys.stdout.write(text + "\n")
         else:
-            output.write_text(text + "\n", encoding="utf-8")
+            from skala.ops.files import WriteError, atomic_file
+
+            # Written beside the target and moved into place, so a full disk leaves no half file.
+            try:
+                with atomic_file(output) as handle:
+                    handle.write(text + "\n")
+            except WriteError as error:
+                raise CommandError(str(error)) from None
