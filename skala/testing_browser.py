@@ -108,14 +108,28 @@ def new_context(browser, **options):
     options.setdefault("bypass_csp", True)
     options.setdefault("viewport", {"width": 1280, "height": 900})
     context = browser.new_context(**options)
-    # Every page of Skala answers in well under a second here; a step that waits longer has failed.
-    context.set_default_timeout(10_000)
+    # Skala's pages answer in about a second here, even on a busy machine; a step that waits longer failed.
+    context.set_default_timeout(15_000)
     return context
 
 
 def new_page(browser, **options):
     """A page in a context of its own (its own cookies, so its own person), ready for assert_accessible."""
     return new_context(browser, **options).new_page()
+
+
+def follow(locator) -> None:
+    """Click a link or a submit button and wait until the page it leads to has loaded.
+
+    A bare click returns before the next page arrives, and a check run then would look at the old one.
+    """
+    with locator.page.expect_navigation():
+        locator.click()
+
+
+def follow_nav(page, name: str) -> None:
+    """Follow the link of that name in the site's main navigation."""
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True))
 
 
 def log_in(page, base_url: str, email: str, password: str | None = None, language: str = "nb") -> None:
@@ -126,8 +140,7 @@ def log_in(page, base_url: str, email: str, password: str | None = None, languag
     assert_accessible(page, f"login-{language}")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password or PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    follow(page.locator("main form button[type=submit]"))
     assert page.locator("form[action$='/accounts/logout/']").count() == 1, f"{email} could not log in"
 
 

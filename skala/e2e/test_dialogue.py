@@ -9,7 +9,7 @@ from django.utils import timezone
 from skala.dialogue.models import Booking, Registration, RegistrationStatus
 from skala.e2e.builders import published_need
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, log_in, new_page
+from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -30,7 +30,7 @@ def test_a_supplier_registers_and_books_a_slot_that_the_next_one_finds_taken(bro
     host = new_page(browser)
     log_in(host, live_server.url, personas.owner.email, language="en")
     host.goto(f"{live_server.url}/en/needs/{need.pk}/")
-    host.get_by_role("link", name="Plan a dialogue meeting").click()
+    follow(host.get_by_role("link", name="Plan a dialogue meeting"))
     host.get_by_label("Kind").select_option("one_to_one")
     host.get_by_label("Title").fill(MEETING)
     host.get_by_label("Starts").fill(local(starts))
@@ -39,33 +39,33 @@ def test_a_supplier_registers_and_books_a_slot_that_the_next_one_finds_taken(bro
     host.get_by_label("Capacity (persons)").fill("3")
     host.get_by_label("Registration deadline").fill(local(starts - datetime.timedelta(days=3)))
     assert_page(host, "dialogue-1-plan")
-    host.get_by_role("button", name="Save").click()
+    follow(host.get_by_role("button", name="Save"))
     host.get_by_text("The meeting is saved as a draft.").wait_for()
-    host.get_by_role("button", name="Publish").click()
+    follow(host.get_by_role("button", name="Publish"))
     host.get_by_label("First slot starts").fill(local(starts))
     host.get_by_label("Last slot ends by").fill(local(starts + datetime.timedelta(minutes=100)))
-    host.get_by_role("button", name="Make slots").click()
+    follow(host.get_by_role("button", name="Make slots"))
     host.get_by_text("3 slots are ready.").wait_for()
     assert_page(host, "dialogue-2-host")
 
     supplier = new_page(browser)
     log_in(supplier, live_server.url, personas.supplier.email, language="en")
-    supplier.get_by_role("navigation", name="Main").get_by_role("link", name="Dialogue").click()
+    follow_nav(supplier, "Dialogue")
     assert_page(supplier, "dialogue-3-meetings")
-    supplier.get_by_role("link", name=MEETING).click()
+    follow(supplier.get_by_role("link", name=MEETING))
     registration = supplier.get_by_role("region", name="Registration")
     registration.get_by_label("Who will come").fill(
         "Kari Nordmann, kari@leverandor.example\nOla Nordmann, ola@leverandor.example"
     )
     registration.get_by_label("Our name may appear in the dialogue report").check()
     assert_page(supplier, "dialogue-4-register")
-    registration.get_by_role("button", name="Register").click()
+    follow(registration.get_by_role("button", name="Register"))
     supplier.get_by_text("You are registered.").wait_for()
     first = timezone.localtime(starts).strftime("%H:%M")
-    supplier.get_by_role("button", name=f"Book {first}").click()
+    follow(supplier.get_by_role("button", name=f"Book {first}"))
     supplier.get_by_text("The slot is yours.").wait_for()
     # One slot a supplier: a second booking is refused, with the reason.
-    supplier.get_by_role("button", name="Book").first.click()
+    follow(supplier.get_by_role("button", name="Book").first)
     supplier.get_by_text("as many as each supplier may").wait_for()
     assert_page(supplier, "dialogue-5-booked")
     assert Booking.objects.get().supplier == personas.supplier_org
@@ -79,7 +79,7 @@ def test_a_supplier_registers_and_books_a_slot_that_the_next_one_finds_taken(bro
     other.get_by_label("Who will come").fill(
         "Per Hansen, per@startup.example\nLise Berg, lise@startup.example"
     )
-    other.get_by_role("button", name="Register").click()
+    follow(other.get_by_role("button", name="Register"))
     other.get_by_text("You are number 1 on the waiting list").wait_for()
     assert_page(other, "dialogue-6-waiting-list")
     statuses = dict(Registration.objects.values_list("supplier__name", "status"))

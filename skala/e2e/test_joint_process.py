@@ -5,7 +5,7 @@ import pytest
 
 from skala.needs.models import Need, NeedStatus, Participant, ParticipantStatus
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, log_in, new_page
+from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -17,18 +17,18 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     lead = new_page(browser)
     log_in(lead, live_server.url, personas.owner.email, language="en")
 
-    lead.get_by_role("navigation", name="Main").get_by_role("link", name="Needs").click()
+    follow_nav(lead, "Needs")
     assert_page(lead, "joint-1-needs")
-    lead.get_by_role("link", name="Describe a new need").click()
+    follow(lead.get_by_role("link", name="Describe a new need"))
     assert_page(lead, "joint-2-new-need")
     lead.get_by_label("Title", exact=True).fill(TITLE)
     lead.get_by_label("The problem").fill("Nattevakter bruker mye tid på fysiske tilsyn hos eldre som sover.")
     lead.get_by_label("Visibility").select_option("invited")
-    lead.get_by_role("button", name="Save").click()
+    follow(lead.get_by_role("button", name="Save"))
     lead.get_by_text("The need was saved as a draft.").wait_for()
     assert_page(lead, "joint-3-draft")
 
-    lead.get_by_role("button", name="Publish").click()
+    follow(lead.get_by_role("button", name="Publish"))
     lead.get_by_text("The need is published.").wait_for()
     need = Need.objects.get(title=TITLE)
     assert need.status == NeedStatus.PUBLISHED
@@ -43,7 +43,7 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     invitation.get_by_label("Role").select_option("follower")
     invitation.get_by_label("Option terms").fill("Inntil 200 sensorer til 2028")
     assert_page(lead, "joint-4-invite")
-    invitation.get_by_role("button", name="Invite").click()
+    follow(invitation.get_by_role("button", name="Invite"))
     lead.get_by_text("Stavanger kommune is invited.").wait_for()
     assert "Stavanger kommune – follower with an option, invited" in invitation.inner_text()
 
@@ -52,7 +52,7 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     invited = follower.get_by_role("region", name="Your organisation is invited")
     assert "Inntil 200 sensorer til 2028" in invited.inner_text()
     assert_page(follower, "joint-5-invited")
-    invited.get_by_role("button", name="Accept").click()
+    follow(invited.get_by_role("button", name="Accept"))
     follower.get_by_text("Your answer is recorded.").wait_for()
     assert_page(follower, "joint-6-accepted")
     assert (
@@ -61,5 +61,5 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     )
     assert Participant.objects.get(process__need=need).status == ParticipantStatus.ACCEPTED
 
-    follower.get_by_role("navigation", name="Main").get_by_role("link", name="Needs").click()
+    follow_nav(follower, "Needs")
     assert follower.get_by_role("link", name=TITLE).count() == 1
