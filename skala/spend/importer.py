@@ -17,6 +17,7 @@ distinct suppliers, offices and categories, not with the lines. The yearly summa
 import logging
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -175,6 +176,8 @@ class Offices:
         self.organisation = organisation
         self.is_demo = is_demo
         self.created: list[str] = []
+        # Called before a write of its own, so the import can pause what it has open on the connection.
+        self.before_write: Callable[[], None] = lambda: None
         self.ids = {normal_office_name(organisation.name): organisation.pk}
         frontier = [organisation.pk]
         while frontier:
@@ -189,6 +192,7 @@ class Offices:
             return self.organisation.pk
         key = normal_office_name(name)
         if key not in self.ids:
+            self.before_write()
             office = Organisation.objects.create(
                 name=name,
                 kind=self.organisation.kind,
@@ -208,11 +212,13 @@ class Categories:
 
     def __init__(self, top: Organisation):
         self.top = top
+        self.before_write: Callable[[], None] = lambda: None
         self.ids = dict(Category.objects.filter(organisation=top).values_list("name", "pk"))
 
     def resolve(self, value) -> int:
         name = clean_text(value, "category")
         if name not in self.ids:
+            self.before_write()
             self.ids[name] = Category.objects.create(organisation=self.top, name=name).pk
         return self.ids[name]
 
@@ -221,20 +227,67 @@ def quoted_table(connection, model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def insert_lines(connection, rows: list[tuple]) -> None:
-    """Insert a batch of lines: one prepared statement on SQLite, COPY on PostgreSQL."""
-    table = quoted_table(connection, SpendLine)
-    names = ", ".join(connection.ops.quote_name(name) for name in LINE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+class LineWriter:
+    """Writes the lines as the loop validates them, and finishes the writing when the loop ends.
+
+    On PostgreSQL one COPY stays open across the file, so the server stores lines while the loop
+    reads the next ones; batches of a few thousand, each its own COPY, waited for the server at
+    every batch's end. The COPY pauses only when the import needs the connection for something
+    else (a new office or category, a block of supplier ids), which is rare after the first lines.
+    SQLite takes batches through one prepared statement. Leaving with an exception aborts the COPY.
+    """
+
+    def __init__(self, connection, batch_size: int = BATCH_SIZE):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.batch_size = batch_size
+        table = quoted_table(connection, SpendLine)
+        names = ", ".join(connection.ops.quote_name(name) for name in LINE_COLUMNS)
+        marks = ", ".join(["?"] * len(LINE_COLUMNS))
+        self.copy_statement = f"COPY {table} ({names}) FROM STDIN"
+        self.insert_statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        self.rows: list[tuple] = []
+        self.copy = None
+        self.stack: ExitStack | None = None
+
+    def __enter__(self) -> "LineWriter":
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        if error is None:
+            self.pause()
+            self.insert_rows()
+        elif self.stack is not None:
+            stack, self.stack, self.copy = self.stack, None, None
+            stack.__exit__(kind, error, trace)
+        return False
+
+    def add(self, row: tuple) -> None:
+        """Write one line (buffered)."""
+        if self.postgres:
+            if self.copy is None:
+                self.stack = ExitStack()
+                cursor = self.stack.enter_context(self.connection.cursor())
+                self.copy = self.stack.enter_context(cursor.copy(self.copy_statement))
+            self.copy.write_row(row)
         else:
-            # sqlite3's own cursor: Django's wrapper feeds executemany through an iterator (to peek at
-            # the first row), which costs a third of the insert.
-            marks = ", ".join(["?"] * len(LINE_COLUMNS))
-            cursor.connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            self.rows.append(row)
+            if len(self.rows) >= self.batch_size:
+                self.insert_rows()
+
+    def pause(self) -> None:
+        """Finish the open COPY, so the connection can run another statement; the next line opens another."""
+        if self.stack is not None:
+            stack, self.stack, self.copy = self.stack, None, None
+            stack.close()
+
+    def insert_rows(self) -> None:
+        if self.rows:
+            with self.connection.cursor() as cursor:
+                # sqlite3's own cursor: Django's wrapper feeds executemany through an iterator (to peek
+                # at the first row), which costs a third of the insert.
+                cursor.connection.executemany(self.insert_statement, self.rows)
+            self.rows = []
 
 
 def check_currency(organisation: Organisation, currency: str | None, rate: Decimal | None) -> tuple[str, str]:
@@ -402,7 +455,6 @@ def read_lines(sheet, columns, context: Context) -> None:
     summary: dict[tuple, list[int]] = {}
     problems: list[Problem] = []
     problem_count = 0
-    rows: list[tuple] = []
     batch_id = context.batch.pk
     home = context.offices.organisation.pk
     lines = credits = total = 0
@@ -416,139 +468,138 @@ def read_lines(sheet, columns, context: Context) -> None:
         if len(problems) < KEPT_PROBLEMS:
             problems.append(Problem(number, headers[position] if position >= 0 else "", reason))
 
-    for number, cells in sheet.rows:
-        if len(cells) < width:
-            if not any(cells):
-                continue
-            cells = [*cells, *[""] * (width - len(cells))]
-        value = cells[i_date]
-        day = dates.get(value)
-        if day is None:
-            try:
-                parsed = parse_date(value)
-                day = dates[value] = (parsed.isoformat(), parsed.year)
-            except FieldError as error:
-                if all(cell in (None, "") for cell in cells):
+    with LineWriter(connection, batch_size) as writer:
+        # A new office, category or block of supplier ids needs the connection: the COPY pauses.
+        context.offices.before_write = context.categories.before_write = writer.pause
+        book.before_write = writer.pause
+        add = writer.add
+        for number, cells in sheet.rows:
+            if len(cells) < width:
+                if not any(cells):
                     continue
-                problem(number, i_date, error.reason)
-        try:
-            ore = parse_amount(cells[i_amount])
-        except FieldError as error:
-            problem(number, i_amount, error.reason)
-            ore = 0
-        if convert_all:
-            ore = int((ore * rate).quantize(one, ROUND_HALF_EVEN))
-        elif i_currency >= 0:
-            value = cells[i_currency]
-            code = currencies.get(value)
-            if code is None:
+                cells = [*cells, *[""] * (width - len(cells))]
+            value = cells[i_date]
+            day = dates.get(value)
+            if day is None:
                 try:
-                    code = currencies[value] = parse_currency(value)
+                    parsed = parse_date(value)
+                    day = dates[value] = (parsed.isoformat(), parsed.year)
                 except FieldError as error:
-                    problem(number, i_currency, error.reason)
-            if code and code != own:
-                if code == source and rate is not None:
-                    ore = int((ore * rate).quantize(one, ROUND_HALF_EVEN))
-                else:
-                    problem(
-                        number,
-                        i_currency,
-                        _(
-                            "%(code)s is not %(own)s: give the file's currency and rate with "
-                            "--currency and --rate"
+                    if all(cell in (None, "") for cell in cells):
+                        continue
+                    problem(number, i_date, error.reason)
+            try:
+                ore = parse_amount(cells[i_amount])
+            except FieldError as error:
+                problem(number, i_amount, error.reason)
+                ore = 0
+            if convert_all:
+                ore = int((ore * rate).quantize(one, ROUND_HALF_EVEN))
+            elif i_currency >= 0:
+                value = cells[i_currency]
+                code = currencies.get(value)
+                if code is None:
+                    try:
+                        code = currencies[value] = parse_currency(value)
+                    except FieldError as error:
+                        problem(number, i_currency, error.reason)
+                if code and code != own:
+                    if code == source and rate is not None:
+                        ore = int((ore * rate).quantize(one, ROUND_HALF_EVEN))
+                    else:
+                        problem(
+                            number,
+                            i_currency,
+                            _(
+                                "%(code)s is not %(own)s: give the file's currency and rate with "
+                                "--currency and --rate"
+                            )
+                            % {"code": code, "own": own},
                         )
-                        % {"code": code, "own": own},
-                    )
-        key = (cells[i_orgnr] if i_orgnr >= 0 else "", cells[i_supplier] if i_supplier >= 0 else "")
-        supplier = suppliers.get(key)
-        if supplier is None:
-            try:
-                supplier = suppliers[key] = book.resolve(*key)
-            except FieldError as error:
-                problem(
-                    number, i_orgnr if error.field == "orgnr" or i_supplier < 0 else i_supplier, error.reason
-                )
-        if i_size >= 0 and cells[i_size]:
-            try:
-                if (size := parse_size(cells[i_size])) and supplier is not None:
-                    sizes[supplier] = size
-            except FieldError as error:
-                problem(number, i_size, error.reason)
-        office = home
-        if i_office >= 0:
-            value = cells[i_office]
-            office = office_ids.get(value)
-            if office is None:
+            key = (cells[i_orgnr] if i_orgnr >= 0 else "", cells[i_supplier] if i_supplier >= 0 else "")
+            supplier = suppliers.get(key)
+            if supplier is None:
                 try:
-                    office = office_ids[value] = context.offices.resolve(value)
+                    supplier = suppliers[key] = book.resolve(*key)
                 except FieldError as error:
-                    problem(number, i_office, error.reason)
-        value = cells[i_category] if i_category >= 0 else ""
-        category = category_ids.get(value)
-        if category is None:
-            try:
-                category = category_ids[value] = context.categories.resolve(value)
-            except FieldError as error:
-                problem(number, i_category, error.reason)
-        cpv = ""
-        if i_cpv >= 0:
-            value = cells[i_cpv]
-            cpv = cpvs.get(value)
-            if cpv is None:
-                cpv = ""
+                    position = i_orgnr if error.field == "orgnr" or i_supplier < 0 else i_supplier
+                    problem(number, position, error.reason)
+            if i_size >= 0 and cells[i_size]:
                 try:
-                    code = parse_cpv(value)
-                    if vocabulary and code not in vocabulary:
-                        raise FieldError(_("%(code)s is not in the CPV 2008 vocabulary") % {"code": code})
-                    cpv = cpvs[value] = code
+                    if (size := parse_size(cells[i_size])) and supplier is not None:
+                        sizes[supplier] = size
                 except FieldError as error:
-                    problem(number, i_cpv, error.reason)
-        description = cells[i_description] if i_description >= 0 else ""
-        if description:
-            if type(description) is not str or len(description) > DESCRIPTION_LIMIT:
+                    problem(number, i_size, error.reason)
+            office = home
+            if i_office >= 0:
+                value = cells[i_office]
+                office = office_ids.get(value)
+                if office is None:
+                    try:
+                        office = office_ids[value] = context.offices.resolve(value)
+                    except FieldError as error:
+                        problem(number, i_office, error.reason)
+            value = cells[i_category] if i_category >= 0 else ""
+            category = category_ids.get(value)
+            if category is None:
                 try:
-                    description = clean_text(description, "description")
+                    category = category_ids[value] = context.categories.resolve(value)
                 except FieldError as error:
-                    problem(number, i_description, error.reason)
+                    problem(number, i_category, error.reason)
+            cpv = ""
+            if i_cpv >= 0:
+                value = cells[i_cpv]
+                cpv = cpvs.get(value)
+                if cpv is None:
+                    cpv = ""
+                    try:
+                        code = parse_cpv(value)
+                        if vocabulary and code not in vocabulary:
+                            raise FieldError(_("%(code)s is not in the CPV 2008 vocabulary") % {"code": code})
+                        cpv = cpvs[value] = code
+                    except FieldError as error:
+                        problem(number, i_cpv, error.reason)
+            description = cells[i_description] if i_description >= 0 else ""
+            if description:
+                if type(description) is not str or len(description) > DESCRIPTION_LIMIT:
+                    try:
+                        description = clean_text(description, "description")
+                    except FieldError as error:
+                        problem(number, i_description, error.reason)
+                else:
+                    description = description.strip()
+            if problem_count:
+                # Nothing will be written: the rest of the file is only checked, for the report.
+                writing = False
+                continue
+            iso, year = day
+            lines += 1
+            total += ore
+            if ore < 0:
+                credits += 1
+            if not first or iso < first:
+                first = iso
+            if iso > last:
+                last = iso
+            summary_key = (office, supplier, category, cpv[:2], year)
+            sums = summary.get(summary_key)
+            if sums is None:
+                summary[summary_key] = [ore, 1]
             else:
-                description = description.strip()
+                sums[0] += ore
+                sums[1] += 1
+            if writing:
+                add((batch_id, number, iso, office, supplier, category, ore, cpv, description))
+            if lines >= next_progress:
+                next_progress += PROGRESS_EVERY
+                elapsed = time.perf_counter() - context.started
+                context.say(
+                    _("%(lines)s lines, %(rate)s lines/s")
+                    % {"lines": f"{lines:,}", "rate": f"{lines / elapsed:,.0f}"}
+                )
         if problem_count:
-            # Nothing will be written: the rest of the file is only checked, for the report.
-            writing = False
-            continue
-        iso, year = day
-        lines += 1
-        total += ore
-        if ore < 0:
-            credits += 1
-        if not first or iso < first:
-            first = iso
-        if iso > last:
-            last = iso
-        summary_key = (office, supplier, category, cpv[:2], year)
-        sums = summary.get(summary_key)
-        if sums is None:
-            summary[summary_key] = [ore, 1]
-        else:
-            sums[0] += ore
-            sums[1] += 1
-        if writing:
-            rows.append((batch_id, number, iso, office, supplier, category, ore, cpv, description))
-            if len(rows) >= batch_size:
-                insert_lines(connection, rows)
-                rows = []
-        if lines >= next_progress:
-            next_progress += PROGRESS_EVERY
-            elapsed = time.perf_counter() - context.started
-            context.say(
-                _("%(lines)s lines, %(rate)s lines/s")
-                % {"lines": f"{lines:,}", "rate": f"{lines / elapsed:,.0f}"}
-            )
-    if problem_count:
-        raise SpendImportError(problems, problem_count)
+            raise SpendImportError(problems, problem_count)
     if writing:
-        if rows:
-            insert_lines(connection, rows)
         book.flush()
         add_summaries(book.top.pk, summary)
         for size in set(sizes.values()):

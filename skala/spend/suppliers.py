@@ -5,6 +5,7 @@ The importer and the page where an editor links a name to an organisation number
 """
 
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -57,6 +58,8 @@ class SupplierBook:
         self.free_ids: list[int] = []
         self.block = 100
         self.pending: list[tuple] = []
+        # Called before a query of its own, so the import can pause the COPY it has open.
+        self.before_write: Callable[[], None] = lambda: None
         for pk, orgnr, normalised, merged_into in Supplier.objects.filter(organisation=top).values_list(
             "pk", "orgnr", "normalised_name", "merged_into"
         ):
@@ -93,6 +96,7 @@ class SupplierBook:
 
     def draw_ids(self) -> None:
         """Take the next block of ids from the suppliers' sequence (PostgreSQL)."""
+        self.before_write()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -105,6 +109,7 @@ class SupplierBook:
         """Write the suppliers created since the last flush (PostgreSQL keeps them until asked)."""
         if not self.pending:
             return
+        self.before_write()
         names = ", ".join(connection.ops.quote_name(name) for name in SUPPLIER_COLUMNS)
         with connection.cursor() as cursor, cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
             for row in self.pending:

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from skala.orgs.models import Organisation, OrganisationUnit
 from skala.spend.importer import SpendImportError, import_spend
-from skala.spend.models import SpendImport, SpendLine, SpendSummary, Supplier
+from skala.spend.models import Category, SpendImport, SpendLine, SpendSummary, Supplier
 from skala.spend.reading import FieldError, parse_amount, parse_date
 from skala.spend.tests.builders import import_rows, orgnr, write_csv, write_xlsx
 
@@ -218,3 +218,38 @@ def test_the_command_imports_and_reports_problems(tmp_path, personas):
         call_command("import", "spend", str(bad), "--org", str(personas.oslo.pk))
     with pytest.raises(CommandError, match="--org 'Gotham': no organisation"):
         call_command("import", "spend", str(bad), "--org", "Gotham")
+
+
+def database_counts() -> dict[str, int]:
+    """How many rows each table an import writes holds."""
+    models = (Organisation, Category, Supplier, SpendImport, SpendLine, SpendSummary)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_a_bad_row_after_lines_offices_and_suppliers_were_written_leaves_the_database_as_it_was(
+    tmp_path, personas
+):
+    before = database_counts()
+    rows = [
+        ["2025-01-15", "Nordlys AS", A, "100", "Bydel Frogner", "6700"],
+        ["2025-01-16", "Fjord AS", orgnr(2), "200", "Bydel Alna", "6800"],
+        *([["2025-01-17", f"Leverandør {n} AS", "", "300", "Bydel Sagene", "6900"] for n in range(300)]),
+        ["2025-01-18", "Nordlys AS", A, "not money", "Bydel Frogner", "6700"],
+    ]
+    with pytest.raises(SpendImportError, match="row 304, column 'Beløp'"):
+        import_rows(tmp_path, personas.oslo, rows)
+    assert database_counts() == before
+    # The connection is usable again: the same file without its bad row imports.
+    report = import_rows(tmp_path, personas.oslo, rows[:-1])
+    assert report.lines == 302
+
+
+def test_hundreds_of_new_suppliers_each_get_a_row_of_their_own(tmp_path, personas):
+    rows = [["2025-03-01", f"Leverandør {n} AS", orgnr(n + 1) if n % 2 else "", "100"] for n in range(450)]
+    report = import_rows(tmp_path, personas.oslo, rows, ["Dato", "Leverandør", "Orgnr", "Beløp"])
+    assert (report.lines, report.suppliers, report.new_suppliers) == (450, 450, 450)
+    assert Supplier.objects.filter(organisation=personas.oslo).count() == 450
+    assert SpendLine.objects.values("supplier_id").distinct().count() == 450
+    named = Supplier.objects.get(orgnr=orgnr(2))
+    assert named.name == "Leverandør 1 AS"
+    assert SpendSummary.objects.get(supplier=named).amount_ore == 10_000
