@@ -1,15 +1,19 @@
-"""Imported notices as JSON: public, read-only."""
+"""Imported notices as JSON (public, read-only), the procedure advisor, OCDS exports, and eForms
+drafts of a procurement's notices for the buyer's editors."""
 
 from datetime import date
 from decimal import Decimal
 
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from skala.orgs.api import api_auth
 from skala.procedures.advisor import BuyerType, ContractType, Question, advise
-from skala.procedures.models import Notice
+from skala.procedures.eforms import DraftError, NoticeKind, draft, filename
+from skala.procedures.models import Notice, Procurement
 
 router = Router(tags=["notices"])
 procedures_router = Router(tags=["procedures"])
@@ -102,6 +106,26 @@ def advice(
             day or date.today(),
         )
     )
+
+
+@procedures_router.get(
+    "/procurements/{procurement_id}/eforms/{kind}",
+    auth=api_auth,
+    summary="An eForms XML draft of the procurement's advisory or contract notice, checked first",
+)
+def eforms_draft(request, procurement_id: int, kind: NoticeKind):
+    user = request.auth if request.auth is not None else request.user
+    procurement = get_object_or_404(Procurement.objects.select_related("buyer", "need"), pk=procurement_id)
+    if not user.has_perm("procedures.change_procurement", procurement):
+        raise HttpError(403, "Only the buyer's editors may draft its notices.")
+    try:
+        choice, xml = draft(procurement, kind, user)
+    except DraftError as error:
+        detail = "The draft does not pass Skala's eForms checks and is not offered."
+        return JsonResponse({"detail": detail, "problems": error.problems}, status=422)
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(procurement, choice)}"'
+    return response
 
 
 ocds_router = Router(tags=["ocds"])

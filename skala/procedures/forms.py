@@ -68,6 +68,22 @@ class ProcurementForm(forms.ModelForm):
         self.fields["buyer"].queryset = buyers
 
 
+class NoticeDetailsForm(forms.ModelForm):
+    """What the eForms notices need that the procurement does not say yet."""
+
+    submission_url = forms.URLField(
+        label=_("Where tenders are submitted"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The address of the tendering system that receives tenders and requests to participate."),
+    )
+
+    class Meta:
+        model = Procurement
+        fields = ["description", "submission_url", "contract_months"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PhaseFormSet = modelformset_factory(
     Phase,

@@ -4,6 +4,8 @@ Notices are read-only in Skala: they are imported, kept current by their import 
 beside needs so a buyer sees who has already bought what.
 """
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +101,19 @@ class Procurement(models.Model):
     estimated_value = models.DecimalField(
         _("estimated value (NOK excl. VAT)"), max_digits=14, decimal_places=0, null=True, blank=True
     )
+    # What the eForms notices need and the rest of Skala does not (skala/procedures/eforms.py).
+    submission_url = models.URLField(
+        _("where tenders are submitted"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The address of the tendering system that receives tenders and requests to participate."),
+    )
+    contract_months = models.PositiveSmallIntegerField(
+        _("contract period (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Used in the contract notice when the timeline has no contract phases."),
+    )
     cpv_codes = models.ManyToManyField(
         "reference.CpvCode", verbose_name=_("CPV codes"), blank=True, related_name="+"
     )
@@ -127,6 +142,24 @@ class Procurement(models.Model):
         from skala.procedures.advisor import ProcedureType
 
         return str(ProcedureType(self.procedure_type).label)
+
+
+class NoticeIdentity(models.Model):
+    """The eForms identifiers of a procurement's notices, kept so every download of a draft is the same
+    notice (DFØ's notice-identifiers.md: R-8 and R-12)."""
+
+    procurement = models.OneToOneField(Procurement, on_delete=models.CASCADE, related_name="notice_identity")
+    procedure_id = models.UUIDField(_("procedure identifier (BT-04)"), default=uuid.uuid4, unique=True)
+    advisory_notice_id = models.UUIDField(_("advisory notice identifier"), default=uuid.uuid4, unique=True)
+    contract_notice_id = models.UUIDField(_("contract notice identifier"), default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice identity")
+        verbose_name_plural = _("notice identities")
+
+    def __str__(self) -> str:
+        return str(self.procedure_id)
 
 
 class Lot(models.Model):

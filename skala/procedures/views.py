@@ -17,12 +17,14 @@ from skala.corpus.models import DocumentKind
 from skala.needs.models import Need
 from skala.orgs.permissions import authorize
 from skala.procedures.advisor import Question, advise
+from skala.procedures.eforms import DraftError, NoticeKind, draft, filename
 from skala.procedures.forms import (
     AdvisorForm,
     AwardForm,
     DocumentForm,
     GroupMemberForm,
     LotForm,
+    NoticeDetailsForm,
     OptionForm,
     PhaseFormSet,
     ProcurementForm,
@@ -128,7 +130,11 @@ def procurement_create(request):
             procurement = form.save(commit=False)
             procurement.need, procurement.created_by = need, request.user
             procurement.save()
-            procurement.cpv_codes.set(CpvCode.objects.filter(code8__in=form.cleaned_data["cpv"]))
+            # One at a time, in the order given: the first code is the main one (eForms BT-262).
+            codes = CpvCode.objects.in_bulk(form.cleaned_data["cpv"])
+            for code in form.cleaned_data["cpv"]:
+                if code in codes:
+                    procurement.cpv_codes.add(codes[code])
             apply_template(procurement, form.cleaned_data["start"])
         return redirect(procurement)
     return render(request, "procedures/procurement_form.html", {"form": form, "need": need})
@@ -156,6 +162,8 @@ def procurement_detail(request, procurement_id: int):
             award_form=AwardForm(),
             lot_form=LotForm(),
             document_form=DocumentForm(),
+            notice_details_form=NoticeDetailsForm(instance=procurement),
+            notice_kinds=NoticeKind.choices,
         )
     return render(request, "procedures/procurement_detail.html", context)
 
@@ -214,4 +222,38 @@ def procurement_ics(request, procurement_id: int):
     procurement = get_object_or_404(Procurement, pk=procurement_id)
     response = HttpResponse(procurement_calendar(procurement), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="procurement-{procurement.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def notice_details(request, procurement_id: int):
+    """Save what the eForms notices need: the description, where tenders go, the contract period."""
+    procurement = get_object_or_404(Procurement, pk=procurement_id)
+    authorize(request.user, "procedures.change_procurement", procurement)
+    form = NoticeDetailsForm(request.POST, instance=procurement)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(
+            request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        )
+    return redirect(procurement)
+
+
+@login_required
+def notice_draft(request, procurement_id: int, kind: str):
+    """The eForms XML draft to upload to Doffin, or the reasons Skala will not offer it."""
+    procurement = get_object_or_404(Procurement.objects.select_related("buyer", "need"), pk=procurement_id)
+    authorize(request.user, "procedures.change_procurement", procurement)
+    if kind not in NoticeKind.values:
+        raise Http404(kind)
+    try:
+        choice, xml = draft(procurement, kind, request.user)
+    except DraftError as error:
+        context = {"procurement": procurement, "kind": NoticeKind(kind).label, "problems": error.problems}
+        return render(request, "procedures/notice_refused.html", context, status=422)
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(procurement, choice)}"'
     return response
