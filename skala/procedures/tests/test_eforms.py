@@ -17,6 +17,8 @@ from skala.reference.models import CpvCode
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = eforms_derive.EXAMPLES
+# A contract notice of a joint process with two buyers, checked in so a new query shows up here.
+QUERIES_FOR_A_JOINT_DRAFT = 12
 NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 NS = {
     "cbc": eforms.NS["cbc"],
@@ -238,6 +240,26 @@ def test_lots_become_eforms_lots_each_with_its_value(personas):
         "Plattform",
     ]
     assert values(xml, "innovative-acquisition") == ["mar-nov", "rd-act", "mar-nov", "rd-act"]
+
+
+def queries_for_a_draft(procurement, person) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        eforms.draft(procurement, "contract", person, NOW)
+    return len(captured.captured_queries)
+
+
+def test_a_draft_costs_the_same_queries_however_many_lots_it_has(personas):
+    from skala.procedures.models import Lot
+
+    procurement = make_procurement(personas, "innovation_partnership", 12_000_000, need=joint_need(personas))
+    eforms.draft(procurement, "contract", personas.owner, NOW)  # the notice identifiers are made once
+    Lot.objects.bulk_create(Lot(procurement=procurement, number=n, title=f"Del {n}") for n in (1, 2))
+    two_lots = queries_for_a_draft(procurement, personas.owner)
+    Lot.objects.bulk_create(Lot(procurement=procurement, number=n, title=f"Del {n}") for n in range(3, 9))
+    assert queries_for_a_draft(procurement, personas.owner) == two_lots == QUERIES_FOR_A_JOINT_DRAFT
 
 
 class TestTheChecks:
