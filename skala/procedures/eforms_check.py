@@ -78,7 +78,8 @@ COMMON = {
 }
 EEA = {
     "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode[@listName='buyer-legal-type']": (
-        "BT-11 Buyer legal type (follows from the kind of organisation)"
+        "BT-11 Buyer legal type (follows from the kind of organisation: a municipality, county, state "
+        "agency or other public body)"
     ),
     "cac:ContractingParty/cac:ContractingActivity/cbc:ActivityTypeCode[@listName='authority-activity']": (
         "BT-10 Activity of the authority"
@@ -129,11 +130,15 @@ EEA_CONTRACT = {
         "BT-36 Duration (the timeline's contract phases, or the contract period on the procurement's page)"
     ),
 }
+BUYER_LEGAL_TYPE = (
+    "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode[@listName='buyer-legal-type']"
+)
 REQUIRED = {
     "4": {**COMMON, **EEA, "cbc:PlannedDate": "BT-127 Future notice (the start of the announcement phase)"},
     "E2": {**COMMON, **NATIONAL},
     "16": {**COMMON, **EEA, **CONTRACT, **EEA_CONTRACT},
-    "E3": {**COMMON, **NATIONAL, **CONTRACT},
+    # DFØ refuses a national contract notice without the buyer's legal type.
+    "E3": {**COMMON, **NATIONAL, **CONTRACT, BUYER_LEGAL_TYPE: EEA[BUYER_LEGAL_TYPE]},
 }
 ROOT = {
     "4": "PriorInformationNotice",

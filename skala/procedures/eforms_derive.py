@@ -91,6 +91,8 @@ DFO_MANDATORY = {
     "E2": [LEGAL_BASIS.format(root="PriorInformationNotice")],
     "E3": [
         LEGAL_BASIS.format(root="ContractNotice"),
+        # DFØ's test notice INVALID-national-e3-without-buyer-legal-type.xml is refused for lacking it.
+        "/ContractNotice/cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode[@listName='buyer-legal-type']",
         "/ContractNotice/cac:ProcurementProjectLot/cac:TenderingProcess/cac:ContractingSystem"
         "/cbc:ContractingSystemTypeCode[@listName='framework-agreement']",
         "/ContractNotice/cac:ProcurementProjectLot/cac:TenderingProcess/cbc:SubmissionMethodCode[@listName='esubmission']",

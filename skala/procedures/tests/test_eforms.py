@@ -214,6 +214,29 @@ def test_a_buyer_dfo_refuses_in_national_notices_is_named(personas):
         eforms.draft(procurement, "contract", personas.owner, NOW)
 
 
+def test_a_unit_buys_in_the_name_and_number_of_its_legal_entity(personas):
+    procurement = make_procurement(personas, "national", 900_000)
+    procurement.buyer = personas.sykehjemsetaten
+    procurement.save()
+    root = parse(eforms.draft(procurement, "contract", personas.editor, NOW)[1])
+    names = [element.text for element in root.iter(f"{{{NS['cbc']}}}Name") if element.get("languageID")]
+    assert names[0] == "Oslo kommune, Sykehjemsetaten"
+    assert [element.text for element in root.iter(f"{{{NS['cbc']}}}CompanyID")] == ["958935420"]
+    assert [element.text for element in root.iter(f"{{{NS['cbc']}}}ElectronicMail")] == [
+        "editor@test.example"
+    ]
+
+
+def test_a_buyer_whose_legal_type_skala_cannot_tell_is_refused_naming_bt_11(personas):
+    from skala.testing import make_organisation
+
+    procurement = make_procurement(personas, "national", 900_000)
+    procurement.buyer = make_organisation("Forskningsinstituttet", kind="academia", orgnr="974760673")
+    procurement.save()
+    with pytest.raises(eforms.DraftError, match=r"BT-11 Buyer legal type .*: missing"):
+        eforms.draft(procurement, "contract", personas.owner, NOW)
+
+
 def test_the_notice_identifiers_are_uuids_and_stay_the_same_across_downloads(personas):
     procurement = make_procurement(personas, "open", 2_000_000)
     first = parse(eforms.draft(procurement, "contract", personas.owner, NOW)[1])
