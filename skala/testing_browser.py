@@ -19,9 +19,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser():
-    """A headless chromium from the operating system, or a skip that says why."""
+def launched_chromium():
+    """A headless chromium from the operating system for as long as the generator runs, or a skip."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
@@ -39,6 +38,12 @@ def browser():
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser():
+    """A headless chromium for one test, or a skip that says why."""
+    yield from launched_chromium()
 
 
 def screenshot(page, name: str) -> Path:
@@ -132,12 +137,18 @@ def follow_nav(page, name: str) -> None:
     follow(page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True))
 
 
+_LOGIN_PAGES_CHECKED: set[str] = set()
+
+
 def log_in(page, base_url: str, email: str, password: str | None = None, language: str = "nb") -> None:
-    """Log in through the login page, as a person would; the login page is checked for accessibility."""
+    """Log in through the login page, as a person would; the login page is checked for accessibility
+    the first time each language's is seen (it is the same page for every person)."""
     from skala.testing import PASSWORD
 
     page.goto(f"{base_url}/{language}/accounts/login/")
-    assert_accessible(page, f"login-{language}")
+    if language not in _LOGIN_PAGES_CHECKED:
+        assert_accessible(page, f"login-{language}")
+        _LOGIN_PAGES_CHECKED.add(language)
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password or PASSWORD)
     follow(page.locator("main form button[type=submit]"))
