@@ -3,6 +3,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from skala.kpis.credentials import encrypt
@@ -94,6 +95,9 @@ class ConnectorForm(forms.ModelForm):
 
 
 class ScreenForm(forms.ModelForm):
+    # The screen's link is made in this language, so it must be one Skala's addresses have.
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="nb")
+
     class Meta:
         model = Screen
         fields = ["owner", "name", "rotate_seconds", "refresh_seconds", "tiles_per_page", "language"]

@@ -5,7 +5,7 @@ import secrets
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from skala.orgs.models import Organisation
@@ -163,7 +163,9 @@ class Screen(models.Model):
         return reverse("kpis:screen", args=[self.pk])
 
     def wall_url(self) -> str:
-        return reverse("kpis:wall", args=[self.token])
+        """The secret link, in the screen's language: the wall speaks the language its link names."""
+        with override(self.language):
+            return reverse("kpis:wall", args=[self.token])
 
 
 class TileKind(models.TextChoices):

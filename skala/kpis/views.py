@@ -182,35 +182,34 @@ def screen_for_token(token: str) -> Screen:
     return screen
 
 
-def wall_context(screen: Screen) -> dict:
-    with translation.override(screen.language):
-        tiles = screen.tiles.select_related("figure").prefetch_related(
-            "figure__connectors",
-            Prefetch(
-                "figure__values",
-                queryset=Value.objects.order_by("-period_start")[:RECENT_VALUES],
-                to_attr="recent_values",
-            ),
-        )
-        views = [tile_view(tile, screen.language) for tile in tiles]
+def wall_context(screen: Screen, language: str) -> dict:
+    """The wall's pages of tiles, with the figures' names in the given language (nb where it has none)."""
+    tiles = screen.tiles.select_related("figure").prefetch_related(
+        "figure__connectors",
+        Prefetch(
+            "figure__values",
+            queryset=Value.objects.order_by("-period_start")[:RECENT_VALUES],
+            to_attr="recent_values",
+        ),
+    )
+    views = [tile_view(tile, language) for tile in tiles]
     return {"screen": screen, "pages": pages(views, screen.tiles_per_page), "now": timezone.localtime()}
 
 
 # The wall is shown on televisions and embedded in intranet pages: it may be framed, and needs no login;
-# the unguessable token is the authority, and revoking it answers 404 at once.
+# the unguessable token is the authority, and revoking it answers 404 at once. It speaks the language of
+# its link (/sv/kpis/wall/...); the screen's own link is made in the screen's language (Screen.wall_url).
 @xframe_options_exempt
 def wall(request, token: str):
     screen = screen_for_token(token)
-    with translation.override(screen.language):
-        return render(request, "kpis/wall.html", wall_context(screen))
+    return render(request, "kpis/wall.html", wall_context(screen, translation.get_language()))
 
 
 @xframe_options_exempt
 def wall_tiles(request, token: str):
     """The tiles alone, swapped in place by the wall's refresh so its rotation keeps its page."""
     screen = screen_for_token(token)
-    with translation.override(screen.language):
-        return render(request, "kpis/_wall_pages.html", wall_context(screen))
+    return render(request, "kpis/_wall_pages.html", wall_context(screen, translation.get_language()))
 
 
 def demo_core_system(request):

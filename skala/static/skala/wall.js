@@ -29,5 +29,20 @@
     document.body.addEventListener("htmx:afterSwap", function () {
       show(current);
     });
+    // A revoked or replaced link answers 404: reload, so the screen shows that page instead of the
+    // last figures (htmx leaves the old tiles in place on an error). A server that is down, or a 5xx,
+    // keeps the last figures until the next refresh succeeds.
+    document.body.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.xhr && event.detail.xhr.status === 404) {
+        window.location.reload();
+      }
+    });
+    // The browser keeps a resource-timing entry for every refresh, up to its buffer of 250 a page;
+    // nothing here reads them, and a screen that runs for weeks should not keep them.
+    document.body.addEventListener("htmx:afterRequest", function () {
+      if (window.performance && window.performance.clearResourceTimings) {
+        window.performance.clearResourceTimings();
+      }
+    });
   });
 })();
