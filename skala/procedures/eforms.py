@@ -52,7 +52,7 @@ PARTS_I_AND_II = "NOR — Anskaffelsesforskriften Del 1 og 2"
 
 
 class NoticeKind(models.TextChoices):
-    ADVISORY = "advisory", gettext_lazy("Advisory notice (invites suppliers to the market dialogue)")
+    ADVISORY = "advisory", gettext_lazy("Advisory notice, inviting suppliers to the market dialogue")
     CONTRACT = "contract", gettext_lazy("Contract notice")
 
 

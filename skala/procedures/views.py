@@ -162,7 +162,7 @@ def procurement_detail(request, procurement_id: int):
             award_form=AwardForm(),
             lot_form=LotForm(),
             document_form=DocumentForm(),
-            notice_details_form=NoticeDetailsForm(instance=procurement),
+            notice_details_form=NoticeDetailsForm(instance=procurement, prefix="notice"),
             notice_kinds=NoticeKind.choices,
         )
     return render(request, "procedures/procurement_detail.html", context)
@@ -231,7 +231,7 @@ def notice_details(request, procurement_id: int):
     """Save what the eForms notices need: the description, where tenders go, the contract period."""
     procurement = get_object_or_404(Procurement, pk=procurement_id)
     authorize(request.user, "procedures.change_procurement", procurement)
-    form = NoticeDetailsForm(request.POST, instance=procurement)
+    form = NoticeDetailsForm(request.POST, instance=procurement, prefix="notice")
     if form.is_valid():
         form.save()
         messages.success(request, _("Saved."))

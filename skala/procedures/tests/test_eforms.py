@@ -390,7 +390,11 @@ class TestTheDownloads:
         client.force_login(personas.owner)
         client.post(
             f"/en/procedures/{procurement.pk}/notice-details/",
-            {"description": "Nattilsyn", "submission_url": "tendering.example/x", "contract_months": "36"},
+            {
+                "notice-description": "Nattilsyn",
+                "notice-submission_url": "tendering.example/x",
+                "notice-contract_months": "36",
+            },
         )
         procurement.refresh_from_db()
         assert (procurement.submission_url, procurement.contract_months) == (
@@ -409,7 +413,9 @@ class TestTheDownloads:
             assert (
                 "eforms/contract.xml" not in client.get(f"/en/procedures/{procurement.pk}/").content.decode()
             )
-            response = client.post(f"/en/procedures/{procurement.pk}/notice-details/", {"description": "x"})
+            response = client.post(
+                f"/en/procedures/{procurement.pk}/notice-details/", {"notice-description": "x"}
+            )
             assert response.status_code == 403
         client.force_login(personas.owner)
         assert client.get(f"/en/procedures/{procurement.pk}/eforms/invoice.xml").status_code == 404
