@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skala.kpis.credentials import encrypt
 from skala.kpis.models import Connector, KeyFigure, Screen, Tile
+from skala.security.uploads import UploadValidator
 
 
 class FigureForm(forms.ModelForm):
@@ -49,7 +50,9 @@ class ValueForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"), help_text=_("Columns: date and value (names as in the settings below).")
+        label=_("CSV file"),
+        help_text=_("Columns: date and value (names as in the settings below)."),
+        validators=[UploadValidator(["csv"], max_size=5_000_000)],
     )
     date_column = forms.CharField(label=_("Date column"), initial="date")
     value_column = forms.CharField(label=_("Value column"), initial="value")
