@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from skala.procedures.eforms_derive import paths_and_codes, reachable, step
 from skala.reference.models import CpvCode
@@ -50,91 +51,108 @@ EXECUTION = "cac:ContractExecutionRequirement/cbc:ExecutionRequirementCode"
 MAIN_CPV = "cac:MainCommodityClassification/cbc:ItemClassificationCode[@listName='cpv']"
 NATURE = "cbc:ProcurementTypeCode[@listName='contract-nature']"
 ORGANISATION = "cbc:ID[@schemeName='organization']"
-COMMON = {
-    f"{EXT}/efac:NoticeSubType/cbc:SubTypeCode[@listName='notice-subtype']": "OPP-070 Notice subtype",
-    "cbc:UBLVersionID": "UBL version",
-    "cbc:CustomizationID": "OPT-002 eForms SDK version",
-    "cbc:ID[@schemeName='notice-id']": "BT-701 Notice identifier",
-    "cbc:IssueDate": "BT-05(a) Notice dispatch date",
-    "cbc:IssueTime": "BT-05(b) Notice dispatch time",
-    "cbc:VersionID": "BT-757 Notice version",
-    "cbc:RegulatoryDomain": "BT-01 Legal basis",
-    "cbc:NoticeLanguageCode": "BT-702 Notice language",
-    f"{COMPANY}/cac:PartyIdentification/{ORGANISATION}": "OPT-200 Organisation identifier",
-    f"{COMPANY}/cac:PartyName/cbc:Name": "BT-500 Organisation name (the buyer)",
-    f"{COMPANY}/cac:PostalAddress/cac:Country/cbc:IdentificationCode[@listName='country']": (
-        "BT-514 Organisation country (the buyer's country)"
-    ),
-    f"cac:ContractingParty/cac:Party/cac:PartyIdentification/{ORGANISATION}": "OPT-300 Buyer",
-    f"{PROJECT}/cbc:Name": "BT-21 Title",
-    f"{PROJECT}/cbc:Description": "BT-24 Description (the procurement's description)",
-    f"{PROJECT}/{NATURE}": "BT-23 Main nature (follows from the main CPV code)",
-    f"{PROJECT}/{MAIN_CPV}": "BT-262 Main classification code (the procurement's first CPV code)",
-    "cac:ProcurementProjectLot/cbc:ID[@schemeName='{lot}']": "BT-137 Lot identifier",
-    f"{LOT_PROJECT}/cbc:Name": "BT-21 Lot title",
-    f"{LOT_PROJECT}/cbc:Description": "BT-24 Lot description (the procurement's description)",
-    f"{LOT_PROJECT}/{NATURE}": "BT-23 Lot main nature (follows from the main CPV code)",
-    f"{LOT_PROJECT}/{MAIN_CPV}": "BT-262 Lot main classification code (the first CPV code)",
-}
-EEA = {
-    "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode[@listName='buyer-legal-type']": (
-        "BT-11 Buyer legal type (follows from the kind of organisation: a municipality, county, state "
-        "agency or other public body)"
-    ),
-    "cac:ContractingParty/cac:ContractingActivity/cbc:ActivityTypeCode[@listName='authority-activity']": (
-        "BT-10 Activity of the authority"
-    ),
-    f"{COMPANY}/cac:PartyLegalEntity/cbc:CompanyID": "BT-501 Organisation identifier (organisation number)",
-    f"{COMPANY}/cac:PostalAddress/cbc:CityName": "BT-513 Organisation city (the municipality)",
-    f"{COMPANY}/cac:Contact/cbc:ElectronicMail": "BT-506 Organisation contact e-mail (yours)",
-}
-NATIONAL = {
-    "cac:TenderingTerms/cac:ProcurementLegislationDocumentReference/cbc:ID[@schemeName='ELI']": (
-        "BT-01(c) Procedure legal basis"
-    ),
-    "cac:TenderingTerms/cac:ProcurementLegislationDocumentReference/cbc:DocumentDescription": (
-        "BT-01(d) Procedure legal basis description"
-    ),
-}
-DOCUMENTS = "(the procurement documents: add one on the procurement's page)"
-CONTRACT = {
-    "cbc:ContractFolderID": "BT-04 Procedure identifier",
-    "cac:TenderingProcess/cbc:ProcedureCode[@listName='procurement-procedure-type']": "BT-105 Procedure type",
-    f"cac:TenderingTerms/{REQUIREMENT}[@listName='exclusion-grounds-source']": "BT-806 Exclusion grounds",
-    f"{LOT_TERMS}/{REQUIREMENT}[@listName='selection-criteria-source']": "BT-821 Selection criteria source",
-    f"{LOT_TERMS}/cac:TenderRecipientParty/cbc:EndpointID": (
-        "BT-18 Submission URL (where tenders are submitted: set it on the procurement's page)"
-    ),
-    f"{LOT_TERMS}/cac:CallForTendersDocumentReference/cbc:DocumentType": f"BT-14 Documents {DOCUMENTS}",
-    f"{LOT_TERMS}/cac:CallForTendersDocumentReference/cac:Attachment/cac:ExternalReference/cbc:URI": (
-        f"BT-15 Documents URL {DOCUMENTS}"
-    ),
-    f"{LOT_PROCESS}/cbc:SubmissionMethodCode[@listName='esubmission']": "BT-17 Electronic submission",
-    f"{LOT_PROCESS}/cac:ContractingSystem/cbc:ContractingSystemTypeCode[@listName='framework-agreement']": (
-        "BT-765 Framework agreement"
-    ),
-}
-EEA_CONTRACT = {
-    "cac:TenderingProcess/cac:ProcessJustification/cbc:ProcessReasonCode"
-    "[@listName='accelerated-procedure']": ("BT-106 Accelerated procedure"),
-    f"{LOT_PROCESS}/cac:AuctionTerms/cbc:AuctionConstraintIndicator": "BT-767 Electronic auction",
-    f"{LOT_PROCESS}/cac:ContractingSystem/cbc:ContractingSystemTypeCode[@listName='dps-usage']": (
-        "BT-766 Dynamic purchasing system"
-    ),
-    f"{LOT_PROCESS}/cbc:GovernmentAgreementConstraintIndicator": "BT-115 GPA coverage",
-    f"{LOT_TERMS}/{REQUIREMENT}[@listName='reserved-procurement']": "BT-71 Reserved procurement",
-    f"{LOT_TERMS}/{EXECUTION}[@listName='reserved-execution']": "BT-736 Reserved execution",
-    f"{LOT_TERMS}/{EXECUTION}[@listName='einvoicing']": "BT-743 Electronic invoicing",
-    f"{LOT_TERMS}/cac:Language/cbc:ID": "BT-97 Submission language",
-    f"{LOT_PROJECT}/cac:PlannedPeriod": (
-        "BT-36 Duration (the timeline's contract phases, or the contract period on the procurement's page)"
-    ),
-}
 BUYER_LEGAL_TYPE = (
     "cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode[@listName='buyer-legal-type']"
 )
+ACTIVITY = "cac:ContractingParty/cac:ContractingActivity/cbc:ActivityTypeCode[@listName='authority-activity']"
+ACCELERATED = "cac:TenderingProcess/cac:ProcessJustification/cbc:ProcessReasonCode"
+LEGISLATION = "cac:TenderingTerms/cac:ProcurementLegislationDocumentReference"
+DOCUMENT = f"{LOT_TERMS}/cac:CallForTendersDocumentReference"
+SYSTEM = f"{LOT_PROCESS}/cac:ContractingSystem/cbc:ContractingSystemTypeCode"
+COMMON = {
+    f"{EXT}/efac:NoticeSubType/cbc:SubTypeCode[@listName='notice-subtype']": gettext_lazy(
+        "OPP-070 Notice subtype"
+    ),
+    "cbc:UBLVersionID": gettext_lazy("UBL version"),
+    "cbc:CustomizationID": gettext_lazy("OPT-002 eForms SDK version"),
+    "cbc:ID[@schemeName='notice-id']": gettext_lazy("BT-701 Notice identifier"),
+    "cbc:IssueDate": gettext_lazy("BT-05(a) Notice dispatch date"),
+    "cbc:IssueTime": gettext_lazy("BT-05(b) Notice dispatch time"),
+    "cbc:VersionID": gettext_lazy("BT-757 Notice version"),
+    "cbc:RegulatoryDomain": gettext_lazy("BT-01 Legal basis"),
+    "cbc:NoticeLanguageCode": gettext_lazy("BT-702 Notice language"),
+    f"{COMPANY}/cac:PartyIdentification/{ORGANISATION}": gettext_lazy("OPT-200 Organisation identifier"),
+    f"{COMPANY}/cac:PartyName/cbc:Name": gettext_lazy("BT-500 Organisation name (the buyer)"),
+    f"{COMPANY}/cac:PostalAddress/cac:Country/cbc:IdentificationCode[@listName='country']": gettext_lazy(
+        "BT-514 Organisation country (the buyer's country)"
+    ),
+    f"cac:ContractingParty/cac:Party/cac:PartyIdentification/{ORGANISATION}": gettext_lazy("OPT-300 Buyer"),
+    f"{PROJECT}/cbc:Name": gettext_lazy("BT-21 Title"),
+    f"{PROJECT}/cbc:Description": gettext_lazy("BT-24 Description (the procurement's description)"),
+    f"{PROJECT}/{NATURE}": gettext_lazy("BT-23 Main nature (follows from the main CPV code)"),
+    f"{PROJECT}/{MAIN_CPV}": gettext_lazy(
+        "BT-262 Main classification code (the procurement's first CPV code)"
+    ),
+    "cac:ProcurementProjectLot/cbc:ID[@schemeName='{lot}']": gettext_lazy("BT-137 Lot identifier"),
+    f"{LOT_PROJECT}/cbc:Name": gettext_lazy("BT-21 Lot title"),
+    f"{LOT_PROJECT}/cbc:Description": gettext_lazy("BT-24 Lot description (the procurement's description)"),
+    f"{LOT_PROJECT}/{NATURE}": gettext_lazy("BT-23 Lot main nature (follows from the main CPV code)"),
+    f"{LOT_PROJECT}/{MAIN_CPV}": gettext_lazy("BT-262 Lot main classification code (the first CPV code)"),
+}
+EEA = {
+    BUYER_LEGAL_TYPE: gettext_lazy(
+        "BT-11 Buyer legal type (follows from the kind of organisation: a municipality, county, state "
+        "agency or other public body)"
+    ),
+    ACTIVITY: gettext_lazy("BT-10 Activity of the authority"),
+    f"{COMPANY}/cac:PartyLegalEntity/cbc:CompanyID": gettext_lazy(
+        "BT-501 Organisation identifier (organisation number)"
+    ),
+    f"{COMPANY}/cac:PostalAddress/cbc:CityName": gettext_lazy("BT-513 Organisation city (the municipality)"),
+    f"{COMPANY}/cac:Contact/cbc:ElectronicMail": gettext_lazy("BT-506 Organisation contact e-mail (yours)"),
+}
+NATIONAL = {
+    f"{LEGISLATION}/cbc:ID[@schemeName='ELI']": gettext_lazy("BT-01(c) Procedure legal basis"),
+    f"{LEGISLATION}/cbc:DocumentDescription": gettext_lazy("BT-01(d) Procedure legal basis description"),
+}
+CONTRACT = {
+    "cbc:ContractFolderID": gettext_lazy("BT-04 Procedure identifier"),
+    "cac:TenderingProcess/cbc:ProcedureCode[@listName='procurement-procedure-type']": gettext_lazy(
+        "BT-105 Procedure type"
+    ),
+    f"cac:TenderingTerms/{REQUIREMENT}[@listName='exclusion-grounds-source']": gettext_lazy(
+        "BT-806 Exclusion grounds source"
+    ),
+    f"{LOT_TERMS}/{REQUIREMENT}[@listName='selection-criteria-source']": gettext_lazy(
+        "BT-821 Selection criteria source"
+    ),
+    f"{LOT_TERMS}/cac:TenderRecipientParty/cbc:EndpointID": gettext_lazy(
+        "BT-18 Submission URL (where tenders are submitted: set it on the procurement's page)"
+    ),
+    f"{DOCUMENT}/cbc:DocumentType": gettext_lazy(
+        "BT-14 Documents (the procurement documents: add one on the procurement's page)"
+    ),
+    f"{DOCUMENT}/cac:Attachment/cac:ExternalReference/cbc:URI": gettext_lazy(
+        "BT-15 Documents URL (the procurement documents: add one on the procurement's page)"
+    ),
+    f"{LOT_PROCESS}/cbc:SubmissionMethodCode[@listName='esubmission']": gettext_lazy(
+        "BT-17 Electronic submission"
+    ),
+    f"{SYSTEM}[@listName='framework-agreement']": gettext_lazy("BT-765 Framework agreement"),
+}
+EEA_CONTRACT = {
+    f"{ACCELERATED}[@listName='accelerated-procedure']": gettext_lazy("BT-106 Accelerated procedure"),
+    f"{LOT_PROCESS}/cac:AuctionTerms/cbc:AuctionConstraintIndicator": gettext_lazy(
+        "BT-767 Electronic auction"
+    ),
+    f"{SYSTEM}[@listName='dps-usage']": gettext_lazy("BT-766 Dynamic purchasing system"),
+    f"{LOT_PROCESS}/cbc:GovernmentAgreementConstraintIndicator": gettext_lazy("BT-115 GPA coverage"),
+    f"{LOT_TERMS}/{REQUIREMENT}[@listName='reserved-procurement']": gettext_lazy(
+        "BT-71 Reserved procurement"
+    ),
+    f"{LOT_TERMS}/{EXECUTION}[@listName='reserved-execution']": gettext_lazy("BT-736 Reserved execution"),
+    f"{LOT_TERMS}/{EXECUTION}[@listName='einvoicing']": gettext_lazy("BT-743 Electronic invoicing"),
+    f"{LOT_TERMS}/cac:Language/cbc:ID": gettext_lazy("BT-97 Submission language"),
+    f"{LOT_PROJECT}/cac:PlannedPeriod": gettext_lazy(
+        "BT-36 Duration (the timeline's contract phases, or the contract period on the procurement's page)"
+    ),
+}
 REQUIRED = {
-    "4": {**COMMON, **EEA, "cbc:PlannedDate": "BT-127 Future notice (the start of the announcement phase)"},
+    "4": {
+        **COMMON,
+        **EEA,
+        "cbc:PlannedDate": gettext_lazy("BT-127 Future notice (the start of the announcement phase)"),
+    },
     "E2": {**COMMON, **NATIONAL},
     "16": {**COMMON, **EEA, **CONTRACT, **EEA_CONTRACT},
     # DFØ refuses a national contract notice without the buyer's legal type.
@@ -151,16 +169,15 @@ LOT_SCHEME = {"PriorInformationNotice": "Part", "ContractNotice": "Lot"}
 # tender deadline (BT-131): the phase that ends the competition's first step.
 REQUESTS = f"{LOT_PROCESS}/cac:ParticipationRequestReceptionPeriod/cbc:EndDate"
 TENDERS = f"{LOT_PROCESS}/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate"
+REQUESTS_DEADLINE = gettext_lazy("BT-1311 Deadline for requests to participate (the 'requests' phase)")
+TENDERS_DEADLINE = gettext_lazy("BT-131 Deadline for tenders (the 'tenders' phase)")
 DEADLINES = {
-    "innovation_partnership": (
-        REQUESTS,
-        "BT-1311 Deadline for requests to participate (the 'requests' phase)",
-    ),
-    "competitive_dialogue": (REQUESTS, "BT-1311 Deadline for requests to participate (the 'requests' phase)"),
-    "negotiation": (REQUESTS, "BT-1311 Deadline for requests to participate (the 'requests' phase)"),
-    "restricted": (REQUESTS, "BT-1311 Deadline for requests to participate (the 'requests' phase)"),
-    "open": (TENDERS, "BT-131 Deadline for tenders (the 'tenders' phase)"),
-    "national": (TENDERS, "BT-131 Deadline for tenders (the 'tenders' phase)"),
+    "innovation_partnership": (REQUESTS, REQUESTS_DEADLINE),
+    "competitive_dialogue": (REQUESTS, REQUESTS_DEADLINE),
+    "negotiation": (REQUESTS, REQUESTS_DEADLINE),
+    "restricted": (REQUESTS, REQUESTS_DEADLINE),
+    "open": (TENDERS, TENDERS_DEADLINE),
+    "national": (TENDERS, TENDERS_DEADLINE),
 }
 
 
