@@ -1,8 +1,10 @@
 """Browser tests: Debian's chromium driven by Playwright against a live server, screenshots kept."""
 
 import os
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -70,6 +72,8 @@ def axe_violations(page) -> list[dict]:
         if shutil.which("npm") is None:
             pytest.skip("axe-core is not installed and npm is missing: run `npm ci` where npm exists")
         pytest.fail(f"{AXE} is missing: run `npm ci` at the project root (make test does)")
+    # A part of the page that htmx is still fetching would be checked half-drawn.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -123,13 +127,29 @@ def new_page(browser, **options):
     return new_context(browser, **options).new_page()
 
 
-def follow(locator) -> None:
-    """Click a link or a submit button and wait until the page it leads to has loaded.
+def page_name(page) -> str:
+    """A name for the page from its address, for failure messages: en-needs-3-edit."""
+    path = urlsplit(page.url).path.strip("/") or "root"
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
+
+
+def follow(locator, *, check: bool = True) -> None:
+    """Click a link or a submit button, wait until the page it leads to has loaded, and check it.
 
     A bare click returns before the next page arrives, and a check run then would look at the old one.
     """
     with locator.page.expect_navigation():
         locator.click()
+    if check:
+        assert_accessible(locator.page, page_name(locator.page))
+
+
+def visit(page, url: str, *, check: bool = True):
+    """Open the address as if typed, check the page it shows (error pages too), and return the response."""
+    response = page.goto(url)
+    if check:
+        assert_accessible(page, page_name(page))
+    return response
 
 
 def follow_nav(page, name: str) -> None:
@@ -151,7 +171,7 @@ def log_in(page, base_url: str, email: str, password: str | None = None, languag
         _LOGIN_PAGES_CHECKED.add(language)
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password or PASSWORD)
-    follow(page.locator("main form button[type=submit]"))
+    follow(page.locator("main form button[type=submit]"), check=False)
     assert page.locator("form[action$='/accounts/logout/']").count() == 1, f"{email} could not log in"
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from skala.dialogue.models import Booking, Registration, RegistrationStatus
 from skala.e2e.builders import published_need
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page
+from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -29,7 +29,7 @@ def test_a_supplier_registers_and_books_a_slot_that_the_next_one_finds_taken(bro
 
     host = new_page(browser)
     log_in(host, live_server.url, personas.owner.email, language="en")
-    host.goto(f"{live_server.url}/en/needs/{need.pk}/")
+    visit(host, f"{live_server.url}/en/needs/{need.pk}/")
     follow(host.get_by_role("link", name="Plan a dialogue meeting"))
     host.get_by_label("Kind").select_option("one_to_one")
     host.get_by_label("Title").fill(MEETING)
@@ -72,7 +72,7 @@ def test_a_supplier_registers_and_books_a_slot_that_the_next_one_finds_taken(bro
 
     other = new_page(browser)
     log_in(other, live_server.url, personas.startup.email, language="en")
-    other.goto(supplier.url)
+    visit(other, supplier.url)
     slots = other.get_by_role("region", name="One-to-one slots")
     assert slots.get_by_role("row").nth(1).inner_text().endswith("Taken")
     assert slots.get_by_role("button").count() == 2

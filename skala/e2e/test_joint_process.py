@@ -5,7 +5,7 @@ import pytest
 
 from skala.needs.models import Need, NeedStatus, Participant, ParticipantStatus
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page
+from skala.testing_browser import assert_page, follow, follow_nav, log_in, new_page, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -35,7 +35,7 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
 
     follower = new_page(browser)
     log_in(follower, live_server.url, personas.other_buyer.email, language="en")
-    refused = follower.goto(f"{live_server.url}/en/needs/{need.pk}/")
+    refused = visit(follower, f"{live_server.url}/en/needs/{need.pk}/")
     assert refused.status == 403
 
     invitation = lead.get_by_role("region", name="Joint process")
@@ -47,7 +47,7 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     lead.get_by_text("Stavanger kommune is invited.").wait_for()
     assert "Stavanger kommune – follower with an option, invited" in invitation.inner_text()
 
-    shown = follower.goto(f"{live_server.url}/en/needs/{need.pk}/")
+    shown = visit(follower, f"{live_server.url}/en/needs/{need.pk}/")
     assert shown.status == 200
     invited = follower.get_by_role("region", name="Your organisation is invited")
     assert "Inntil 200 sensorer til 2028" in invited.inner_text()

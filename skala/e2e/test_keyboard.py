@@ -6,7 +6,7 @@ import pytest
 
 from skala.needs.models import Need, NeedStatus, Participant
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, new_page
+from skala.testing_browser import assert_accessible, assert_page, new_page, page_name, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -64,15 +64,16 @@ def named(text: str):
 
 
 def press_and_wait(page, key: str) -> None:
-    """Press a key that follows a link or submits a form, and wait for the next page."""
+    """Press a key that follows a link or submits a form, wait for the next page, and check it."""
     with page.expect_navigation():
         page.keyboard.press(key)
+    assert_accessible(page, page_name(page))
 
 
 def test_the_need_flow_works_with_the_keyboard_alone(browser, live_server):
     personas = make_personas()
     page = new_page(browser)
-    page.goto(f"{live_server.url}/en/")
+    visit(page, f"{live_server.url}/en/")
 
     # The first Tab reaches the skip link, shown on screen; Enter moves the focus to the main content.
     skip = tab_to(page, named("Skip to main content"), limit=1)

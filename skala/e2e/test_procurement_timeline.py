@@ -8,7 +8,7 @@ import pytest
 from skala.e2e.builders import published_need
 from skala.procedures.models import Phase, Procurement
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, follow, log_in, new_page
+from skala.testing_browser import assert_page, follow, log_in, new_page, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -22,7 +22,7 @@ def test_a_timeline_from_the_template_warns_when_a_phase_is_shorter_than_the_rul
 
     page = new_page(browser)
     log_in(page, live_server.url, personas.owner.email, language="en")
-    page.goto(f"{live_server.url}/en/needs/{need.pk}/")
+    visit(page, f"{live_server.url}/en/needs/{need.pk}/")
     follow(page.get_by_role("link", name="Start a procurement"))
     assert page.get_by_label("Title").input_value() == NEED
     page.get_by_label("Procedure").select_option("innovation_partnership")
