@@ -1,67 +1,156 @@
-"""The wall screen in headless chromium: it rotates, refreshes in place without losing its page,
-shows a source that is down and recovers, and a revoked link stops working."""
+"""The wall screen in headless chromium: a leader's screen with figures from an HTTP connector, an SQL
+connector and Skala's own figures rotates, refreshes in place without losing its page, shows a source
+that is down and recovers, and goes dark the moment its link is revoked (404)."""
 
 import datetime
+import json
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import Client
 
+from skala.kpis.connectors import pull
 from skala.kpis.models import Connector, KeyFigure, Screen, Tile
-from skala.kpis.series import store
-from skala.testing import make_organisation
+from skala.needs.models import Need
 from skala.testing_browser import browser, screenshot  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+MONTH = datetime.date.today().replace(day=1).isoformat()[:7]
+
+
+class CoreSystem(BaseHTTPRequestHandler):
+    """A core system on loopback answering JSON; the test sets its status and its places."""
+
+    status = 200
+    places = 12345
+
+    def do_GET(self):
+        body = json.dumps({"rows": [{"period": MONTH, "value": type(self).places}]}).encode()
+        self.send_response(type(self).status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def core_system():
+    handler = type("Handler", (CoreSystem,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}/places"
+    server.shutdown()
+    server.server_close()
+
+
+def leaders_screen(personas, core_url: str, database) -> tuple[Screen, dict[str, Connector]]:
+    """A screen in English of three figures, one a page: kindergarten places over HTTP, sick leave
+    from an SQL database, and needs published in Skala; each pulled once, as the scheduled pull would."""
+    oslo = personas.oslo
+    places = KeyFigure.objects.create(
+        owner=oslo, name_nb="Barnehageplasser", unit="plasser", period="month", target_value=12000
+    )
+    absence = KeyFigure.objects.create(owner=oslo, name_nb="Sykefravær", unit="dagsverk", period="month")
+    needs = KeyFigure.objects.create(owner=oslo, name_nb="Behov publisert i Skala", unit="behov")
+    connectors = {
+        "http": Connector.objects.create(
+            figure=places, kind="http_json", config={"url": core_url, "selector": "rows"}, retries=0
+        ),
+        "sql": Connector.objects.create(
+            figure=absence,
+            kind="sql",
+            config={"query": "select month, days from absence", "database": f"sqlite:///{database}"},
+            retries=0,
+        ),
+        "skala": Connector.objects.create(figure=needs, kind="skala", config={"measure": "needs_published"}),
+    }
+    for connector in connectors.values():
+        pull(connector, pause=0)
+        assert not connector.last_error, connector.last_error
+    screen = Screen.objects.create(
+        owner=oslo,
+        name="Byrådens vegg",
+        rotate_seconds=1,
+        refresh_seconds=1,
+        tiles_per_page=1,
+        language="en",
+    )
+    for order, made in enumerate((places, absence, needs)):
+        Tile.objects.create(screen=screen, figure=made, kind="figure", order=order)
+    return screen, connectors
 
 
 def page_shown(page) -> str:
     return page.evaluate("document.body.dataset.page || ''")
 
 
-def test_the_wall_rotates_refreshes_in_place_recovers_and_dies_with_its_link(browser, live_server):  # noqa: F811
-    owner = make_organisation("Oslo kommune")
-    figures = []
-    for name in ("Syklister", "Barnehageplasser", "Behov publisert"):
-        made = KeyFigure.objects.create(
-            owner=owner, name_nb=name, unit="stk", period="month", target_value=100
-        )
-        store(made, [(datetime.date.today().replace(day=1), 90)], source="test")
-        figures.append(made)
-    connector = Connector.objects.create(
-        figure=figures[0], kind="http_json", config={"url": "http://127.0.0.1:9/"}
+def wait_for_text(page, text: str) -> None:
+    """Until the tiles (every page, shown or not) contain the text; 10 s for a loaded machine."""
+    page.wait_for_function(
+        "(text) => document.querySelector('#wall-pages').textContent.includes(text)", arg=text, timeout=10000
     )
-    screen = Screen.objects.create(
-        owner=owner, name="Byrådens vegg", rotate_seconds=1, refresh_seconds=1, tiles_per_page=1
-    )
-    for order, made in enumerate(figures):
-        Tile.objects.create(screen=screen, figure=made, kind="sparkline", order=order)
+
+
+def test_a_leaders_screen_rotates_refreshes_recovers_and_dies_with_its_link(
+    browser,  # noqa: F811
+    live_server,
+    personas,
+    core_system,
+    tmp_path,
+):
+    handler, core_url = core_system
+    database = tmp_path / "personnel.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table absence (month text, days integer)")
+        connection.execute("insert into absence values (?, ?)", (MONTH, 870))
+    Need.objects.create(organisation=personas.oslo, title="Nattilsyn", problem="Fall om natten").publish()
+    screen, connectors = leaders_screen(personas, core_url, database)
 
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}{screen.wall_url()}")
+    for name, value in (("Barnehageplasser", "12\u00a0345"), ("Sykefravær", "870"), ("Behov publisert", "1")):
+        shown = page.locator(".tile", has_text=name).locator(".value").text_content()
+        assert shown.strip().startswith(f"{value} "), (name, shown)  # the figure, then its unit
     page.wait_for_function("() => document.body.dataset.page === '1'", timeout=5000)
     page.wait_for_function("() => document.body.dataset.page === '2'", timeout=5000)
-    no_scroll = page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
-    assert no_scroll
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")  # no scrolling
     screenshot(page, "wall-1920x1080")
 
-    # A new value arrives: the refresh swaps it in, and the rotation carries on from where it was.
-    store(figures[1], [(datetime.date.today().replace(day=1), 4321)], source="test")
-    page.wait_for_function(
-        "() => document.querySelector('#wall-pages').innerText.includes('4\u00a0321')", timeout=6000
-    )
+    # The personnel system has a new figure for the month: the refresh swaps it in, and the rotation
+    # carries on from where it was, one page shown.
+    with sqlite3.connect(database) as connection:
+        connection.execute("update absence set days = 910")
+    pull(connectors["sql"], pause=0)
+    wait_for_text(page, "910")
     assert page_shown(page) in {"0", "1", "2"}
     assert page.locator(".wall-page:not([hidden])").count() == 1
 
-    # The source goes down: the tile says so, and the value stays; then it recovers.
-    Connector.objects.filter(pk=connector.pk).update(last_error="The endpoint answered HTTP 500.")
-    page.wait_for_selector(".tile.failing", state="attached", timeout=6000)
-    assert "90" in page.locator("#wall-pages").inner_text()
-    Connector.objects.filter(pk=connector.pk).update(last_error="")
-    page.wait_for_selector(".tile.failing", state="detached", timeout=6000)
+    # The core system goes down: the tile says so and keeps the last figure; then it comes back.
+    handler.status = 500
+    pull(connectors["http"], pause=0)
+    page.wait_for_selector(".tile.failing", state="attached", timeout=10000)
+    assert "source down" in page.locator(".tile.failing").text_content()
+    assert "12\u00a0345" in page.locator("#wall-pages").text_content()
+    handler.status, handler.places = 200, 12400
+    pull(connectors["http"], pause=0)
+    page.wait_for_selector(".tile.failing", state="detached", timeout=10000)
+    wait_for_text(page, "12\u00a0400")
 
     page.set_viewport_size({"width": 3840, "height": 2160})
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     screenshot(page, "wall-3840x2160")
 
-    Screen.objects.filter(pk=screen.pk).update(revoked=True)
-    response = page.goto(f"{live_server.url}{screen.wall_url()}")
-    assert response.status == 404
+    # The owner revokes the link: the open screen's next refresh is a 404 and the screen leaves its
+    # figures for the 404 page; the page and its tiles answer 404 to anyone from now on.
+    owner = Client()
+    owner.force_login(personas.owner)
+    assert owner.post(screen.get_absolute_url(), {"action": "revoke"}).status_code == 302
+    page.wait_for_function("() => document.querySelector('#wall-pages') === null", timeout=10000)
+    assert "12\u00a0400" not in page.content()
+    assert page.goto(f"{live_server.url}{screen.wall_url()}").status == 404
+    assert page.request.get(f"{live_server.url}{screen.wall_url()}tiles/").status == 404
