@@ -11,8 +11,12 @@ Skala's procedure types map onto the eForms procurement-procedure-type codelist 
 ``restricted``, and ``oth-single`` for the national below-threshold competition, a single-stage
 competition in which Part II lets the buyer negotiate. An innovative procurement (an innovation
 partnership or a competitive dialogue) carries BT-06 ``inn-pur`` and BT-776, procurement of
-innovation, on every lot, with DFØ's codes: ``mar-nov`` (the market is challenged to develop new
-solutions) and, for an innovation partnership, ``rd-act`` (it includes R&D).
+innovation, on every lot of the contract notice, with DFØ's codes: ``mar-nov`` (the market is
+challenged to develop new solutions) and, for an innovation partnership, ``rd-act`` (it includes
+R&D). DFØ ties BT-776 to BT-06 and reads both from contract and award notices
+(docs/strategic-procurement.md in anskaffelser/eforms-sdk-nor); no example prior information notice
+carries either, so the advisory notice does not. Pre-commercial procurement, outside the Regulation,
+and direct purchases get no draft.
 
 Every draft is checked before it is offered (``skala.procedures.eforms_check``): well-formed, every
 element path found in the eForms SDK's own example notices of the same notice family and in their
@@ -21,14 +25,16 @@ with the failing fields named; it is never offered. XSD validation awaits the eF
 which are not available to Skala; Doffin's own validation (XSD, schematron and DFØ's national rules)
 runs when the buyer uploads.
 
-The XML itself is written by ``skala.procedures.eforms_build``. Skala fills what it knows and what its
-procedures imply: the buyers (a joint process's accepted
-participants are buyers too), the person downloading as the contact, title, description, CPV codes,
-value, lots, deadlines from the phases, the contract period, the documents and where tenders go.
+The XML itself is written by ``skala.procedures.eforms_build``. Skala fills what it knows and what
+its procedures imply: the buyers (a joint process's accepted partners and followers are buyers too),
+the person downloading as the contact, title, description, the CPV codes (the first given is the
+main one), the estimated value, lots, the deadline for requests or tenders and the planned date of
+the contract notice from the phases, the contract period, the documents and where tenders go.
 Electronic submission and e-invoicing are required (Norwegian rules), there is no e-auction,
 dynamic purchasing system or framework agreement, and exclusion and selection criteria are in the
 procurement documents. The buyer completes in Doffin what Skala does not know: the NUTS region,
-the review body and review deadlines, telephone numbers, EU funding, e-catalogues and e-ordering.
+the review body and review deadlines, telephone numbers, EU funding, e-catalogues, e-ordering and
+e-payment, award criteria, and DFØ's climate and environment codes (FOA § 7-9).
 """
 
 import datetime
