@@ -4,12 +4,15 @@ server as SVG (with a text alternative), a comparison with a year earlier, and w
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from skala.kpis.models import Direction, KeyFigure, Period, Tile
+from skala.kpis.models import Direction, KeyFigure, Period, Tile, Value
 
 # A figure whose newest value is older than this many periods is marked stale on the wall.
 STALE_PERIODS = 2
@@ -63,6 +66,37 @@ class TileView:
     last_success: datetime.datetime | None
 
 
+def year_earlier(day: datetime.date, period: str = Period.MONTH) -> datetime.date:
+    """The period a year before: 52 weeks for a week (weeks start on the same weekday), otherwise the
+    same date a year earlier, 29 February comparing with the 28th."""
+    if period == Period.WEEK:
+        return day - datetime.timedelta(weeks=52)
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def attach_year_earlier(figures: list[KeyFigure]) -> None:
+    """For figures whose prefetched newest values reach back less than a year (weekly and daily ones),
+    read the value a year before their newest in one query for all of them, so a wall of such figures
+    asks no query a tile."""
+    wanted: dict[int, datetime.date] = {}
+    for figure in figures:
+        recent = getattr(figure, "recent_values", None)  # newest first
+        if recent and len(recent) == RECENT_VALUES:
+            earlier = year_earlier(recent[0].period_start, figure.period)
+            if recent[-1].period_start > earlier:
+                wanted[figure.pk] = earlier
+    found: dict[int, Value] = {}
+    if wanted:
+        query = reduce(or_, (Q(figure_id=pk, period_start=day) for pk, day in wanted.items()))
+        found = {value.figure_id: value for value in Value.objects.filter(query)}
+    for figure in figures:
+        if figure.pk in wanted:
+            figure.year_earlier_value = found.get(figure.pk)
+
+
 def tile_view(tile: Tile, language: str, today: datetime.date | None = None) -> TileView:
     today = today or timezone.localdate()
     figure = tile.figure
@@ -87,10 +121,13 @@ def tile_view(tile: Tile, language: str, today: datetime.date | None = None) -> 
         }
     comparison = ""
     if latest is not None:
-        earlier = latest.period_start.replace(year=latest.period_start.year - 1)
+        earlier = year_earlier(latest.period_start, figure.period)
         year_before = next((value for value in values if value.period_start == earlier), None)
         if year_before is None and len(values) == RECENT_VALUES and values[0].period_start > earlier:
-            year_before = figure.values.filter(period_start=earlier).first()
+            if hasattr(figure, "year_earlier_value"):  # read for the whole wall (attach_year_earlier)
+                year_before = figure.year_earlier_value
+            else:
+                year_before = figure.values.filter(period_start=earlier).first()
         if year_before is not None and year_before.value:
             change = (latest.value - year_before.value) / year_before.value * 100
             comparison = _("%(change)s %% from a year earlier") % {"change": f"{change:+.0f}"}

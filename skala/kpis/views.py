@@ -15,7 +15,7 @@ from skala.kpis.connectors import PullError, points_from_csv, pull
 from skala.kpis.forms import ConnectorForm, FigureForm, ScreenForm, TileForm, UploadForm, ValueForm
 from skala.kpis.models import KeyFigure, Screen, Value
 from skala.kpis.series import FigureValueError, store
-from skala.kpis.tiles import RECENT_VALUES, pages, sparkline, tile_view
+from skala.kpis.tiles import RECENT_VALUES, attach_year_earlier, pages, sparkline, tile_view
 from skala.orgs.models import Organisation, Role
 from skala.orgs.permissions import authorize, has_role, member_organisations
 
@@ -192,6 +192,8 @@ def wall_context(screen: Screen, language: str) -> dict:
             to_attr="recent_values",
         ),
     )
+    tiles = list(tiles)
+    attach_year_earlier([tile.figure for tile in tiles])
     views = [tile_view(tile, language) for tile in tiles]
     return {"screen": screen, "pages": pages(views, screen.tiles_per_page), "now": timezone.localtime()}
 
