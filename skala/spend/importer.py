@@ -323,12 +323,15 @@ def import_spend(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     is_demo: bool = False,
+    progress_every: int = PROGRESS_EVERY,
+    on_lines: Callable[[int], None] | None = None,
 ) -> SpendImportReport:
     """Import a CSV or XLSX extract of spend lines for an organisation; SpendImportError lists every problem.
 
     `currency` is the file's currency (the organisation's by default); lines in another currency
     than the organisation's are converted with `rate` (1 unit of `currency` = `rate` of the
-    organisation's), and refused without it.
+    organisation's), and refused without it. Every `progress_every` lines, `progress` gets a message
+    and `on_lines` (when given) the number of lines read so far; `on_lines` hears the last count too.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be 1 or more, not {batch_size}.")
@@ -379,6 +382,8 @@ def import_spend(
                 say=say,
                 batch_size=batch_size,
                 started=started,
+                progress_every=progress_every,
+                on_lines=on_lines,
             )
             read_lines(sheet, columns, context)
             merges, numbered = book.settle()
@@ -424,6 +429,8 @@ class Context:
     say: Progress
     batch_size: int
     started: float
+    progress_every: int = PROGRESS_EVERY
+    on_lines: Callable[[int], None] | None = None
 
 
 def read_lines(sheet, columns, context: Context) -> None:
@@ -460,7 +467,8 @@ def read_lines(sheet, columns, context: Context) -> None:
     lines = credits = total = 0
     first = last = ""
     writing = not context.report.dry_run
-    next_progress = PROGRESS_EVERY
+    every = context.progress_every
+    next_progress = every
 
     def problem(number: int, position: int, reason: str) -> None:
         nonlocal problem_count
@@ -591,7 +599,9 @@ def read_lines(sheet, columns, context: Context) -> None:
             if writing:
                 add((batch_id, number, iso, office, supplier, category, ore, cpv, description))
             if lines >= next_progress:
-                next_progress += PROGRESS_EVERY
+                next_progress += every
+                if context.on_lines is not None:
+                    context.on_lines(lines)
                 elapsed = time.perf_counter() - context.started
                 context.say(
                     _("%(lines)s lines, %(rate)s lines/s")
@@ -599,6 +609,8 @@ def read_lines(sheet, columns, context: Context) -> None:
                 )
         if problem_count:
             raise SpendImportError(problems, problem_count)
+    if context.on_lines is not None:
+        context.on_lines(lines)
     if writing:
         book.flush()
         add_summaries(book.top.pk, summary)

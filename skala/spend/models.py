@@ -8,6 +8,7 @@ import keeps it current, so the supplier-base report never has to read the lines
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -225,10 +226,12 @@ class SpendSummary(models.Model):
     half the time of writing the summary of a large import.
     """
 
+    # The index on (organisation, year) serves every query by organisation, so it needs none of its own.
     organisation = models.ForeignKey(
         "orgs.Organisation",
         verbose_name=_("buyer"),
         on_delete=models.CASCADE,
+        db_index=False,
         db_constraint=False,
         related_name="+",
         help_text=_("The top of the buying hierarchy, as for suppliers."),
@@ -310,3 +313,80 @@ class SpendSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+
+class UploadStatus(models.TextChoices):
+    """Where an upload from the spend page is: waiting for a worker, importing, or finished one way."""
+
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    ALREADY = "already", _("Already imported")
+    FAILED = "failed", _("Refused")
+
+
+class SpendUpload(models.Model):
+    """A file an editor uploaded on the spend page, imported by a background task; kept as a record.
+
+    The file itself is removed once the task has read it: spend lines are the buyer's internal
+    accounts, and the import (`SpendImport`) keeps what the reports need.
+    """
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="spend_uploads",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=300)
+    # Where the file waits for the worker, in the default storage; emptied when the task is done.
+    stored_name = models.CharField(max_length=500, blank=True, editable=False)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    currency = models.CharField(_("currency of the file"), max_length=3, blank=True)
+    rate = models.DecimalField(_("rate"), max_digits=14, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    lines_read = models.PositiveIntegerField(_("lines read"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems found"), default=0)
+    spend_import = models.ForeignKey(
+        SpendImport,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploads",
+    )
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    # The uploader's language, which the task writes its messages in.
+    language = models.CharField(max_length=10, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("spend upload")
+        verbose_name_plural = _("spend uploads")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting or importing: the page keeps asking."""
+        return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+    @property
+    def lines(self) -> int:
+        """Lines imported, or read so far while importing."""
+        return self.spend_import.lines if self.spend_import_id and self.spend_import else self.lines_read

@@ -152,15 +152,21 @@ class Columns:
 def read_mapping(path: Path) -> dict[str, str]:
     """A mapping file: a JSON object from a header in the file to a field ({"Fakturadato": "date"})."""
     try:
-        mapping = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        return parse_mapping(Path(path).read_bytes(), path)
     except OSError as error:
         raise SpendFormatError(
             _("The mapping file %(path)s cannot be read: %(reason)s")
             % {"path": path, "reason": error.strerror}
         ) from None
+
+
+def parse_mapping(content: bytes, name: Any) -> dict[str, str]:
+    """The mapping in a mapping file's bytes; SpendFormatError naming the file when it is not one."""
+    try:
+        mapping = json.loads(content.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as error:
         raise SpendFormatError(
-            _("The mapping file %(path)s is not JSON: %(reason)s") % {"path": path, "reason": error}
+            _("The mapping file %(path)s is not JSON: %(reason)s") % {"path": name, "reason": error}
         ) from None
     if not isinstance(mapping, dict) or not all(
         isinstance(key, str) and isinstance(value, str) for key, value in mapping.items()

@@ -18,7 +18,9 @@ Definitions, for a year and an organisation with all its units:
   times 10,000 (`hhi_points`);
 - new suppliers: suppliers of the year with no line in the year before;
 - SMEs and startups: by Enhetsregisteret's flags for suppliers with an organisation number in it,
-  or by the size the spend data gave; shares by count and by spend of all the year's suppliers.
+  or by the size the spend data gave; shares by count and by spend of all the year's suppliers;
+- per office, the same within the office: its suppliers, its long tail (suppliers the office paid
+  less than the threshold) and its SMEs' and startups' shares of its suppliers and its spend.
 """
 
 import math
@@ -107,6 +109,34 @@ class Cube:
             year,
         )
 
+    def offices(self, year: int, threshold_ore: int, sme: set[int], startup: set[int]) -> list[tuple]:
+        """Per office, largest spend first: (office, suppliers, spend, long-tail suppliers and spend,
+        SMEs and their spend, startups and their spend). A supplier is in an office's long tail when
+        what that office paid it in the year is under the threshold."""
+        import numpy
+
+        ids = sorted(sme | startup)
+        self.duck.register(
+            "sizes",
+            {
+                "supplier_id": numpy.array(ids, dtype=numpy.int64),
+                "sme": numpy.array([pk in sme for pk in ids], dtype=bool),
+                "startup": numpy.array([pk in startup for pk in ids], dtype=bool),
+            },
+        )
+        return self.rows(
+            "WITH per AS (SELECT office_id, supplier_id, sum(amount_ore) AS spend FROM summary "
+            "WHERE year = ? AND {where} GROUP BY 1, 2) "
+            "SELECT office_id, count(*), sum(spend) AS total, "
+            "count(*) FILTER (WHERE spend < ?), coalesce(sum(spend) FILTER (WHERE spend < ?), 0), "
+            "count(*) FILTER (WHERE sizes.sme), coalesce(sum(spend) FILTER (WHERE sizes.sme), 0), "
+            "count(*) FILTER (WHERE sizes.startup), coalesce(sum(spend) FILTER (WHERE sizes.startup), 0) "
+            "FROM per LEFT JOIN sizes USING (supplier_id) GROUP BY 1 ORDER BY total DESC, 1",
+            year,
+            threshold_ore,
+            threshold_ore,
+        )
+
     def close(self) -> None:
         self.duck.close()
 
@@ -146,6 +176,31 @@ def group(members, spends: dict[int, int], total: int) -> dict:
         "share_suppliers": share(len(part), len(spends)),
         "spend": nok(spend),
         "share_spend": share(spend, total),
+    }
+
+
+def office_row(row: tuple, names: dict[int, str]) -> dict:
+    """One office's line of the report: its suppliers and spend, its long tail, SMEs and startups."""
+    pk, count, spend, tail, tail_spend, smes, sme_spend, startups, startup_spend = (
+        int(value) for value in row
+    )
+
+    def part(suppliers: int, part_spend: int) -> dict:
+        return {
+            "suppliers": suppliers,
+            "share_suppliers": share(suppliers, count),
+            "spend": nok(part_spend),
+            "share_spend": share(part_spend, spend),
+        }
+
+    return {
+        "office": names.get(pk, ""),
+        "office_id": pk,
+        "suppliers": count,
+        "spend_total": nok(spend),
+        "long_tail": part(tail, tail_spend),
+        "sme": part(smes, sme_spend),
+        "startups": part(startups, startup_spend),
     }
 
 
@@ -201,14 +256,14 @@ def supplier_base(organisation: Organisation, year: int | None = None, threshold
         spends = cube.spends(year)
         lines = cube.lines(year)
         before = cube.suppliers(year - 1)
-        offices = cube.breakdown(year, "office_id")
+        sme, startup, known = size_flags(top, spends)
+        offices = cube.offices(year, threshold * 100, sme, startup)
         categories = cube.breakdown(year, "category_id")
         divisions = cube.breakdown(year, "cpv_division")
     finally:
         cube.close()
     total = sum(spends.values())
     tail = [spend for spend in spends.values() if spend < threshold * 100]
-    sme, startup, known = size_flags(top, spends)
     office_names = dict(
         Organisation.objects.filter(pk__in=[row[0] for row in offices]).values_list("pk", "name")
     )
@@ -245,15 +300,7 @@ def supplier_base(organisation: Organisation, year: int | None = None, threshold
         "sme": group(sme, spends, total),
         "startups": group(startup, spends, total),
         "size_known": group(known, spends, total),
-        "by_office": [
-            {
-                "office": office_names.get(pk, ""),
-                "office_id": pk,
-                "suppliers": count,
-                "spend_total": nok(spend),
-            }
-            for pk, count, spend in offices
-        ],
+        "by_office": [office_row(row, office_names) for row in offices],
         "by_category": [
             {"category": category_names.get(pk, ""), "suppliers": count, "spend_total": nok(spend)}
             for pk, count, spend in categories

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:organisation_id>/settings/", views.settings_update, name="settings"),
     path("<int:organisation_id>/suppliers/", views.unresolved, name="unresolved"),
     path("<int:organisation_id>/suppliers/<int:supplier_id>/link/", views.link, name="link"),
+    path("<int:organisation_id>/uploads/", views.uploads, name="uploads"),
+    path("<int:organisation_id>/uploads/<int:upload_id>/", views.upload, name="upload"),
 ]

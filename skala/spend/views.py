@@ -1,5 +1,6 @@
 """Pages for spend: the supplier-base report (members), the openings for small suppliers (everyone),
-suppliers known only by name (editors link them), and the public level of the openings."""
+suppliers known only by name (editors link them), the public level of the openings, and uploads
+(editors import a file in the background and follow it)."""
 
 import csv
 import io
@@ -10,17 +11,21 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
-from skala.orgs.models import Organisation
-from skala.orgs.permissions import authorize, member_organisations
-from skala.spend.forms import LinkForm, ReportForm, SettingsForm
-from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, Supplier
+from skala.orgs.models import ROLE_RANK, Organisation, Role
+from skala.orgs.permissions import authorize, member_organisations, roles_of
+from skala.spend.forms import LinkForm, ReportForm, SettingsForm, UploadForm
+from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, SpendUpload, Supplier
 from skala.spend.report import openings, supplier_base
 from skala.spend.suppliers import link_supplier
+from skala.spend.uploads import queue_upload
 
 SHOWN_OPENINGS = 50
+LISTED_UPLOADS = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,7 +36,9 @@ def index(request):
         with_spend.filter(pk__in=member_organisations(request.user)) if request.user.is_authenticated else []
     )
     public = with_spend.exclude(spend_settings__openings_visibility=OpeningsVisibility.HIDDEN)
-    return render(request, "spend/index.html", {"mine": mine, "public": public})
+    editing = [pk for pk, role in roles_of(request.user).items() if ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR]]
+    importable = Organisation.objects.filter(pk__in=editing).order_by("name")
+    return render(request, "spend/index.html", {"mine": mine, "public": public, "importable": importable})
 
 
 def with_bars(rows: list[dict], key: str = "spend_total") -> list[dict]:
@@ -65,6 +72,7 @@ def report(request, organisation_id: int):
         "query": request.GET.urlencode(),
         "unresolved": Supplier.objects.filter(organisation=top).unresolved().count(),
         "can_change": request.user.has_perm("spend.change_spend", top),
+        "can_import": request.user.has_perm("spend.change_spend", organisation),
         "imports": SpendImport.objects.filter(organisation=organisation)[:10],
     }
     return render(request, "spend/report.html", context)
@@ -215,3 +223,49 @@ def link(request, organisation_id: int, supplier_id: int):
     else:
         messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
     return redirect("spend:unresolved", organisation_id=top.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def uploads(request, organisation_id: int):
+    """Editors upload a spend file to import in the background; every upload so far is listed."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.change_spend", organisation)
+    form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record = queue_upload(
+            organisation,
+            request.user,
+            data["file"],
+            mapping=data["mapping"],
+            currency=data["currency"],
+            rate=data["rate"],
+            language=get_language() or "",
+        )
+        return redirect("spend:upload", organisation_id=organisation.pk, upload_id=record.pk)
+    records = SpendUpload.objects.filter(organisation=organisation).select_related(
+        "uploaded_by", "spend_import"
+    )
+    context = {"organisation": organisation, "form": form, "uploads": records[:LISTED_UPLOADS]}
+    return render(request, "spend/uploads.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+def upload(request, organisation_id: int, upload_id: int):
+    """How an upload's import is going; htmx asks for the status fragment until it has finished."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.change_spend", organisation)
+    record = get_object_or_404(
+        SpendUpload.objects.select_related("uploaded_by", "spend_import"),
+        pk=upload_id,
+        organisation=organisation,
+    )
+    context = {"organisation": organisation, "upload": record}
+    if request.htmx:
+        response = render(request, "spend/_upload_status.html", context)
+        if not record.pending:
+            # 286 tells htmx to stop asking; the finished status is still swapped in.
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "spend/upload.html", context)

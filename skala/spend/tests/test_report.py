@@ -268,3 +268,23 @@ def test_an_organisation_without_spend_gets_an_empty_report(client, personas):
         [],
     )
     assert client.get(f"/api/v1/spend/openings?org={personas.stavanger.orgnr}").json()["openings"] == []
+
+
+def test_each_office_has_its_own_long_tail_and_sme_and_startup_shares(tmp_path, personas):
+    hand_computed(tmp_path, personas)
+    offices = {row["office"]: row for row in supplier_base(personas.oslo, 2025)["by_office"]}
+    health, schools = offices["Helseetaten"], offices["Skoleetaten"]
+    # Helseetaten paid A 500,000, C 60,000 and E 100,000: only C is under the threshold.
+    assert health["long_tail"] == {
+        "suppliers": 1,
+        "share_suppliers": pytest.approx(1 / 3),
+        "spend": 60_000.0,
+        "share_spend": pytest.approx(60 / 660),
+    }
+    assert (health["sme"]["suppliers"], health["sme"]["share_spend"]) == (1, pytest.approx(500 / 660))
+    assert health["startups"]["suppliers"] == 0
+    # Skoleetaten paid B 250,000 and D 90,000: both SMEs, B a startup, D in the long tail.
+    assert (schools["long_tail"]["suppliers"], schools["long_tail"]["spend"]) == (1, 90_000.0)
+    assert (schools["sme"]["suppliers"], schools["sme"]["share_spend"]) == (2, 1.0)
+    assert schools["startups"]["share_spend"] == pytest.approx(250 / 340)
+    assert schools["startups"]["share_suppliers"] == 0.5
