@@ -21,6 +21,10 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     assert_page(lead, "joint-1-needs")
     follow(lead.get_by_role("link", name="Describe a new need"))
     assert_page(lead, "joint-2-new-need")
+    # Saved empty, the form comes back with its errors, which must be as accessible as the form.
+    follow(lead.get_by_role("button", name="Save"))
+    assert lead.locator(".field.has-error").count() >= 2
+    assert_page(lead, "joint-2-errors")
     lead.get_by_label("Title", exact=True).fill(TITLE)
     lead.get_by_label("The problem").fill("Nattevakter bruker mye tid på fysiske tilsyn hos eldre som sover.")
     lead.get_by_label("Visibility").select_option("invited")
