@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from skala.orgs.models import ROLE_RANK, Organisation, Role
+from skala.orgs.models import PUBLIC_BUYER_KINDS, ROLE_RANK, Organisation, Role
 from skala.orgs.permissions import authorize, member_organisations, roles_of
 from skala.spend.forms import LinkForm, ReportForm, SettingsForm, UploadForm
 from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, SpendUpload, Supplier
@@ -37,7 +37,8 @@ def index(request):
     )
     public = with_spend.exclude(spend_settings__openings_visibility=OpeningsVisibility.HIDDEN)
     editing = [pk for pk, role in roles_of(request.user).items() if ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR]]
-    importable = Organisation.objects.filter(pk__in=editing).order_by("name")
+    # Spend is a buyer's accounts: a supplier's editors are not offered an upload.
+    importable = Organisation.objects.filter(pk__in=editing, kind__in=PUBLIC_BUYER_KINDS).order_by("name")
     return render(request, "spend/index.html", {"mine": mine, "public": public, "importable": importable})
 
 
