@@ -50,7 +50,7 @@ from skala.procedures.advisor import BuyerType, ContractType, ProcedureType, eea
 from skala.procedures.eforms_build import DIRECTIVE, NS, NoticeXml, contract_nature, cpv_codes
 from skala.procedures.models import Procurement
 
-__all__ = ["NS", "Choice", "DraftError", "NoticeKind", "build", "choose", "draft", "filename"]
+__all__ = ["NS", "Choice", "DraftError", "NoticeKind", "build", "choose", "cpv_codes", "draft", "filename"]
 
 # The two descriptions of the Regulation DFØ's national codelist allows (DFØ's national test notices).
 PART_I = "NOR — Anskaffelsesforskriften Del 1"

@@ -359,6 +359,23 @@ def test_every_required_field_is_carried_by_real_notices_of_the_subtype(subtype)
         assert missing <= family
 
 
+def test_the_first_cpv_code_a_buyer_gives_is_the_main_one(client, personas):
+    client.force_login(personas.owner)
+    client.post(
+        "/en/procedures/new/",
+        {
+            "buyer": personas.oslo.pk,
+            "title": "Nattilsyn",
+            "procedure_type": "open",
+            "estimated_value": "2000000",
+            "cpv": "85310000, 33196200-6 72000000",
+            "start": "2027-01-04",
+        },
+    )
+    procurement = Procurement.objects.get()
+    assert eforms.cpv_codes(procurement) == ["85310000", "33196200", "72000000"]
+
+
 class TestTheDownloads:
     """The drafts on the procurement's page and through the API: for the buyer's editors only."""
 
