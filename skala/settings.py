@@ -279,6 +279,8 @@ BRREG_API_TIMEOUT = env.integer("BRREG_API_TIMEOUT", 10)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+# Ninja's own, with a bounded offset: a huge one answered 500 instead of 422.
+NINJA_PAGINATION_CLASS = "skala.pagination.LimitOffsetPagination"
 
 # Spend analytics: the supplier-base report's long tail is the suppliers paid less than this in a year,
 # in the organisation's currency (a page, the API or `skala report` may ask for another with threshold).

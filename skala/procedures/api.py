@@ -8,9 +8,10 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from skala.orgs.api import api_auth
+from skala.pagination import LimitOffsetPagination
 from skala.procedures.advisor import BuyerType, ContractType, Question, advise
 from skala.procedures.eforms import DraftError, NoticeKind, draft, filename
 from skala.procedures.models import Notice, Procurement
