@@ -1,13 +1,31 @@
 """The pages anyone reaches from the navigation, in Norwegian (the default), Swedish and English,
-pass the accessibility check; so does the page for an address that does not exist."""
+pass the accessibility check; so do the page for an address that does not exist, and the pages
+only a logged-in buyer has in the navigation."""
 
 import pytest
 
 from skala.e2e.builders import published_need
 from skala.testing import make_personas
-from skala.testing_browser import assert_page, follow, new_page, visit
+from skala.testing_browser import assert_page, follow, log_in, new_page, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def follow_every_link(page, skip=()) -> list[str]:
+    """Follow each link of the main navigation, but those to the addresses in skip, coming back between;
+    each page is checked on the way."""
+    navigation = page.get_by_role("navigation", name="Hoved")
+    # Not the API documentation: it is Swagger UI as django-ninja ships it, not Skala's templates, and
+    # has violations of its own (colour contrast, buttons nested in buttons) that CSS cannot mend.
+    names = [
+        link.inner_text()
+        for link in navigation.get_by_role("link").all()
+        if link.get_attribute("href") not in {"/api/v1/docs", *skip}
+    ]
+    for name in names:
+        follow(navigation.get_by_role("link", name=name, exact=True))
+        page.go_back()
+    return names
 
 
 def test_every_page_of_the_navigation_is_accessible_to_a_visitor(browser, live_server):
@@ -16,16 +34,21 @@ def test_every_page_of_the_navigation_is_accessible_to_a_visitor(browser, live_s
     page = new_page(browser)
     visit(page, f"{live_server.url}/nb/")
     assert_page(page, "public-nb-home")
-    links = page.get_by_role("navigation", name="Hoved").get_by_role("link")
-    # Not the API documentation: it is Swagger UI as django-ninja ships it, not Skala's templates, and
-    # has violations of its own (colour contrast, buttons nested in buttons) that CSS cannot mend.
-    names = [link.inner_text() for link in links.all() if link.get_attribute("href") != "/api/v1/docs"]
-    assert len(names) >= 8
-    for name in names:
-        follow(page.get_by_role("navigation", name="Hoved").get_by_role("link", name=name, exact=True))
-        page.go_back()
+    public = follow_every_link(page)
+    assert len(public) >= 8
     for language in ("sv", "en"):
         visit(page, f"{live_server.url}/{language}/needs/")
         follow(page.get_by_role("link", name="Digitalt tilsyn om natten").first, check=False)
         assert_page(page, f"public-{language}-need")
     assert visit(page, f"{live_server.url}/nb/finnes-ikke/").status == 404
+
+
+def test_the_pages_a_buyer_has_in_the_navigation_are_accessible(browser, live_server):
+    personas = make_personas()
+    page = new_page(browser)
+    log_in(page, live_server.url, personas.owner.email)
+    # What a visitor has too is checked above; here what a buyer has besides (its spend, portfolio...).
+    public = ["needs/", "procedures/notices/", "suppliers/", "dialogue/", "procedures/", "organisations/"]
+    public += ["reference/cpv/", "reference/sdgs/"]
+    seen = follow_every_link(page, skip={f"/nb/{path}" for path in public})
+    assert len(seen) >= 6, seen
