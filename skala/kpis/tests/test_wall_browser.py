@@ -129,6 +129,8 @@ def test_a_leaders_screen_rotates_refreshes_recovers_and_dies_with_its_link(
     wait_for_text(page, "910")
     assert page_shown(page) in {"0", "1", "2"}
     assert page.locator(".wall-page:not([hidden])").count() == 1
+    # A refresh leaves no resource-timing entry behind (the browser would keep up to 250 of them).
+    assert page.evaluate("performance.getEntriesByType('resource').length") <= 1
 
     # The core system goes down: the tile says so and keeps the last figure; then it comes back.
     handler.status = 500
