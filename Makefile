@@ -90,6 +90,7 @@ makemessages: venv
 clean:
 	rm -rf $(VENV) var
 
-# One wall screen open in headless chromium for an hour: the page's memory must not grow by more than 10 %.
+# One wall screen open in headless chromium for an hour after a 10-minute warm-up: the page's memory
+# (the JavaScript heap after a forced collection) must not grow by more than 10 %.
 bench-wall-soak: venv browser
 	$(BIN)/python -m bench.wall_soak --minutes 60
