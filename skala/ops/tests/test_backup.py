@@ -14,32 +14,12 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from skala.ops.tests.helpers import copy_test_database_to_sqlite, skala, sqlite_counts
+from skala.ops.tests.helpers import skala, sqlite_counts
 from skala.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 TABLES = ["orgs_user", "orgs_organisation", "orgs_membership", "needs_need", "reference_cpvcode"]
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A SQLite file with the reference data and one person, made once for this module's tests.
-
-    It is copied from the migrated test database before any test opens a transaction (a copy made
-    inside one would wait on its own lock), so nothing needs to migrate.
-    """
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite round trip copies the SQLite test database")
-    folder = tmp_path_factory.mktemp("template")
-    database = folder / "template.sqlite3"
-    with django_db_blocker.unblock():
-        copy_test_database_to_sqlite(database)
-    url = f"sqlite:///{database}"
-    skala(
-        url, folder, "createuser", "kari@test.example", "--name", "Kari", "--password-stdin", stdin=PASSWORD
-    )
-    return database
 
 
 @pytest.fixture
