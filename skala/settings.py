@@ -215,6 +215,9 @@ X_FRAME_OPTIONS = "DENY"
 # Who may frame the wall screen (skala/kpis): space-separated CSP sources, "*" for any https/http page.
 # Every other page may be framed by no one (frame-ancestors 'none' and X-Frame-Options: DENY).
 SKALA_WALL_FRAME_ANCESTORS = env.string("SKALA_WALL_FRAME_ANCESTORS", "*").split()
+# Where vulnerabilities in this deployment are reported, as /.well-known/security.txt says (RFC 9116).
+SKALA_SECURITY_CONTACT = env.string("SKALA_SECURITY_CONTACT", "mailto:security@skala.example")
+SKALA_SECURITY_POLICY_URL = env.string("SKALA_SECURITY_POLICY_URL", "")
 
 # Login throttling (skala/security/throttle.py): failures counted in the default cache.
 SKALA_LOGIN_FAILURES_PER_ACCOUNT = env.integer("SKALA_LOGIN_FAILURES_PER_ACCOUNT", 10)

@@ -6,9 +6,11 @@ from django.urls import include, path
 
 from skala import views
 from skala.api import api
+from skala.security import views as security_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", security_views.security_txt, name="security_txt"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

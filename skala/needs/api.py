@@ -2,10 +2,11 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -72,6 +73,11 @@ class NeedDetail(NeedOut):
         return list(process.participants.select_related("organisation")) if process else []
 
 
+# A number a database column can hold: a larger one in a list is refused with 422 instead of
+# overflowing the query it is looked up with (found by fuzzing the schema).
+DatabaseInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
 class NeedIn(Schema):
     organisation: int | None = None
     title: str | None = None
@@ -80,12 +86,12 @@ class NeedIn(Schema):
     current_practice: str | None = None
     desired_outcome: str | None = None
     cpv: list[str] | None = None
-    sdgs: list[int] | None = None
+    sdgs: list[DatabaseInt] | None = None
     estimated_value: Decimal | None = None
     horizon_months: int | None = None
     language: str | None = None
     visibility: str | None = None
-    invited_organisations: list[int] | None = None
+    invited_organisations: list[DatabaseInt] | None = None
 
 
 class StatusIn(Schema):

@@ -5,8 +5,8 @@ from django.core.checks import Info, Tags, register
 
 
 @register(Tags.security, deploy=True)
-def login_throttling_configuration(app_configs, **kwargs):
-    """Say when login throttling counts less well than it could in production."""
+def security_configuration(app_configs, **kwargs):
+    """Say when login throttling counts less well than it could, or no real security contact is named."""
     if not settings.PRODUCTION:
         return []
     notes = []
@@ -26,6 +26,15 @@ def login_throttling_configuration(app_configs, **kwargs):
                 hint="Behind a proxy every visitor has the proxy's address: set SKALA_CLIENT_IP_HEADER "
                 "(e.g. HTTP_X_FORWARDED_FOR) to the header the proxy writes the visitor's address in.",
                 id="skala.I009",
+            )
+        )
+    if settings.SKALA_SECURITY_CONTACT == "mailto:security@skala.example":
+        notes.append(
+            Info(
+                "/.well-known/security.txt names the example security contact.",
+                hint="Set SKALA_SECURITY_CONTACT to where this deployment's operator takes reports "
+                "(mailto: or https:).",
+                id="skala.I010",
             )
         )
     return notes

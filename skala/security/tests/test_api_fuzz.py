@@ -81,3 +81,16 @@ def test_an_offset_past_what_a_database_can_count_is_refused_not_a_crash(client,
         response = client.get(f"{path}?offset={2**100}", HTTP_AUTHORIZATION=f"Bearer {secret}")
         assert response.status_code == 422, path
         assert client.get(f"{path}?offset=3", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200, path
+
+
+def test_an_id_past_what_a_database_can_hold_in_a_list_is_refused_not_a_crash(client, personas):
+    """The second: a huge organisation id or goal number in a need's lists overflowed the lookup."""
+    _token, secret = ApiToken.issue(personas.owner, "lists")
+    for field in ("invited_organisations", "sdgs"):
+        response = client.post(
+            "/api/v1/needs",
+            {"title": "Nattilsyn", field: [2**70]},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 422, field
