@@ -3,8 +3,9 @@
 import hashlib
 import secrets
 
+from django.contrib import auth
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +71,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.name or self.email
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Skala's object rules answer for superusers too, so that what is confidential stays so.
+
+        Django lets an active superuser pass every check. Skala's rules (skala/orgs/permissions.py)
+        already give staff what staff may have, through has_role; where a rule leaves staff out on
+        purpose (holds: a supplier's dialogue input, a proposal between two parties), a superuser must
+        be left out too. Checks without an object (the admin's) stay Django's.
+        """
+        from skala.orgs.permissions import RULES
+
+        if obj is None or perm not in RULES or not self.is_active:
+            return super().has_perm(perm, obj)
+        for backend in auth.get_backends():
+            try:
+                if hasattr(backend, "has_perm") and backend.has_perm(self, perm, obj):
+                    return True
+            except PermissionDenied:
+                return False
+        return False
 
     def get_short_name(self) -> str:
         return (self.name or self.email).split()[0]

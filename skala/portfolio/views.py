@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from skala.needs.models import Need
 from skala.orgs.models import Organisation, Role
 from skala.orgs.permissions import authorize, has_role, member_organisations
 from skala.portfolio import gates
@@ -70,6 +71,8 @@ def project_create(request):
     if not owners.exists():
         raise PermissionDenied("portfolio.change_project")
     form = ProjectForm(request.POST or None, owners=owners)
+    # Only the needs the person may see: the form would otherwise list every buyer's drafts.
+    form.fields["needs"].queryset = Need.objects.visible_to(request.user, member_organisations(request.user))
     if request.method == "POST" and form.is_valid():
         project = form.save(commit=False)
         project.stage_since = datetime.date.today()

@@ -375,7 +375,10 @@ def subscription_list(request):
     senders = acting_suppliers(request.user)
     subscriptions = Subscription.objects.filter(user=request.user).prefetch_related("regions", "buyers")
     form = SubscriptionForm(request.POST or None) if senders else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method == "POST" and form is None:
+        # Only a supplier's editors subscribe for it; say so rather than drop the form silently.
+        raise PermissionDenied("suppliers.act_for_supplier")
+    if request.method == "POST" and form.is_valid():
         subscription = form.save(commit=False)
         subscription.organisation = senders[0]
         subscription.user = request.user

@@ -1,0 +1,56 @@
+"""Authorisation bugs the matrix (test_authorization_matrix.py) found, each pinned by its own test."""
+
+import pytest
+
+from skala.dialogue.models import Answer, Question
+from skala.dialogue.services import visible_answers
+from skala.dialogue.tests.builders import make_meeting
+from skala.needs.models import Need, NeedStatus
+from skala.suppliers.models import Subscription
+from skala.suppliers.proposals import send_proposal
+from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_superuser_is_kept_out_of_a_suppliers_confidential_answer(personas):
+    need = publish_need(personas.oslo, *NIGHT_NEED)
+    meeting = make_meeting(need)
+    question = Question.objects.create(meeting=meeting, text="Hva trenger dere?")
+    Answer.objects.create(question=question, supplier=personas.startup_org, text="Bare for vertene")
+    assert personas.staff.is_superuser
+    assert not personas.staff.has_perm("dialogue.view_input", meeting)
+    assert not visible_answers(meeting, personas.staff).exists()
+    assert personas.owner.has_perm("dialogue.view_input", meeting)
+
+
+def test_a_superuser_does_not_read_a_proposal_between_a_supplier_and_a_buyer(client, personas):
+    proposal = send_proposal(
+        sender=personas.supplier_org,
+        sent_by=personas.supplier,
+        title="Fallsensorer",
+        description="Fortrolig",
+        cpv_codes=[],
+        buyer=personas.oslo,
+    )
+    client.force_login(personas.staff, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(f"/nb/suppliers/proposals/{proposal.pk}/").status_code == 403
+    # Where a rule gives staff its override (has_role), a superuser still has it.
+    assert personas.staff.has_perm("orgs.change_organisation", personas.oslo)
+
+
+def test_the_project_form_lists_only_the_needs_the_person_may_see(client, personas):
+    Need.objects.create(
+        organisation=personas.oslo, title="Oslos utkast", problem="x", status=NeedStatus.DRAFT
+    )
+    client.force_login(personas.other_buyer, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get("/nb/portfolio/new/")
+    assert response.status_code == 200
+    assert "Oslos utkast" not in response.content.decode()
+
+
+def test_a_buyer_who_posts_a_subscription_is_refused(client, personas):
+    client.force_login(personas.other_buyer, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post("/nb/suppliers/subscriptions/", {"name": "Ny", "frequency": "daily"})
+    assert response.status_code == 403
+    assert not Subscription.objects.exists()
