@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := skala.settings
 
-.PHONY: audit axe bench-wall-soak browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend clean makemessages
+.PHONY: audit axe bench-wall-soak browser run test venv messages lint check-deploy migrations-check pytest bench bench-matching bench-brreg bench-spend bench-load clean makemessages
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench-brreg: venv
 # Importing 10,000,000 spend lines into SQLite and the supplier-base report beside pandas (several minutes).
 bench-spend: venv
 	$(BIN)/python -m bench.spend
+
+# 100 users on gunicorn (as `skala serve` runs it) on PostgreSQL, beside /healthz (a few minutes).
+bench-load: messages
+	$(BIN)/python -m bench.load
 
 makemessages: venv
 	cd skala && ../$(BIN)/django-admin makemessages -l nb -l sv --no-obsolete --add-location file --ignore '.venv'
