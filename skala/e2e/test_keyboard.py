@@ -5,7 +5,7 @@ Every element that takes the focus on the way must show it."""
 import pytest
 
 from skala.needs.models import Need, NeedStatus, Participant
-from skala.testing import make_personas
+from skala.testing import PASSWORD, make_personas
 from skala.testing_browser import assert_accessible, assert_page, new_page, page_name, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -91,7 +91,7 @@ def test_the_need_flow_works_with_the_keyboard_alone(browser, live_server):
     assert focused(page)["id"] == "id_username"
     page.keyboard.type(personas.owner.email)
     tab_to(page, field("id_password"), limit=1)
-    page.keyboard.type("a-long-test-password-1")
+    page.keyboard.type(PASSWORD)
     press_and_wait(page, "Enter")
     assert page.locator("form[action$='/accounts/logout/']").count() == 1
 
