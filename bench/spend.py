@@ -471,6 +471,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--databases", default="sqlite", help="sqlite, postgres or both (sqlite,postgres)")
     parser.add_argument("--save-baseline", action="store_true")
+    parser.add_argument(
+        "--note", default="", help="With --save-baseline: the conditions of the run (what else was running)."
+    )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-report", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -516,6 +519,8 @@ def main() -> None:
             f"{result['pandas_over_report']:.1f}× faster than "
             "pandas (target 5×)"
         )
+    if baseline.get("note"):
+        print(f"  (the baseline's conditions: {baseline['note']})")
     if baseline.get("lines") and baseline["lines"] != arguments.lines:
         print(f"  (the baseline imported {baseline['lines']:,} lines; this run {arguments.lines:,})")
     if arguments.save_baseline:
@@ -524,6 +529,7 @@ def main() -> None:
                 {
                     "machine": f"{platform.machine()} {platform.python_version()}",
                     "lines": arguments.lines,
+                    "note": arguments.note,
                     "figures": figures,
                 },
                 indent=2,
