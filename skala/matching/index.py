@@ -138,6 +138,8 @@ class MatchIndex:
             self._classifier = DivisionClassifier(
                 [document.terms for document in self.documents],
                 [document.cpv[0] if document.cpv else "" for document in self.documents],
+                texts=[document.title for document in self.documents],
+                vectors=self.vectors,
             )
         return self._classifier
 
@@ -179,7 +181,7 @@ class MatchIndex:
 
     def division_prior(self, query: Query) -> dict[str, float]:
         """The learnt classifier's scores for the query's CPV division; empty when it cannot tell."""
-        return self.classifier.scores(query.terms) if len(self) else {}
+        return self.classifier.scores(query.terms, query.text, query.vector) if len(self) else {}
 
     def search(
         self,
