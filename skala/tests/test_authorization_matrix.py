@@ -1075,3 +1075,50 @@ def check(kind: str, key: str, method: str, persona: str, world: World, rule: Ac
 def test_login_url_is_the_accounts_login():
     # The refusal check for anonymous visitors relies on it.
     assert reverse("login") in settings.LOGIN_URL or settings.LOGIN_URL == "login"
+
+
+# ---------------------------------------------------------------------------------------------------
+# What the table must go on saying, whoever edits it: the rules issue 10 names.
+
+OSLO_DATA_PAGES = ("needs:", "dialogue:", "procedures:", "portfolio:", "spend:", "kpis:", "orgs:")
+OSLO_DATA_API = ("/needs", "/dialogue", "/procedures", "/portfolio", "/spend", "/kpis")
+
+
+def writes_of(table: dict[str, Row], prefixes: tuple[str, ...]):
+    for key, row in table.items():
+        if key.startswith(prefixes):
+            for method, rule in row.methods().items():
+                if method != "GET":
+                    yield key, method, rule
+
+
+def test_a_supplier_never_reads_another_suppliers_confidential_dialogue_input():
+    assert "supplier" not in SECRETS[matrix_world.SECRET_ANSWER]
+    assert "startup" in SECRETS[matrix_world.SECRET_ANSWER]  # its own answer
+
+
+def test_a_buyer_never_edits_another_buyers_need():
+    for key in ("needs:edit", "needs:edit@draft", "needs:publish", "needs:status", "needs:invite"):
+        assert "other_buyer" not in PAGES[key].methods()["POST"].allowed, key
+    assert "other_buyer" not in API["/needs/{need_id}"].methods()["PATCH"].allowed
+
+
+def test_a_follower_sees_the_shared_need_and_its_dialogue_but_cannot_edit_the_need():
+    assert "follower" in PAGES["needs:detail@shared"].methods()["GET"].allowed
+    assert "follower" in PAGES["dialogue:meeting@draft"].methods()["GET"].allowed
+    for key, method, rule in writes_of(PAGES, ("needs:",)):
+        if key != "needs:answer" and key != "needs:create":
+            assert "follower" not in rule.allowed, (key, method)
+    for key, method, rule in writes_of(API, ("/needs/{need_id}",)):
+        if not key.endswith("/answer"):
+            assert "follower" not in rule.allowed, (key, method)
+
+
+def test_a_buyer_viewer_changes_none_of_the_buyers_data():
+    for key, method, rule in [*writes_of(PAGES, OSLO_DATA_PAGES), *writes_of(API, OSLO_DATA_API)]:
+        assert "buyer_viewer" not in rule.allowed, (key, method)
+
+
+def test_a_revoked_wall_link_is_refused_to_everyone():
+    assert PAGES["kpis:wall@revoked"].methods()["GET"].allowed == NOBODY
+    assert PAGES["kpis:wall_tiles@revoked"].methods()["GET"].allowed == NOBODY
