@@ -51,10 +51,13 @@ class UploadProgress:
 def local_file(name: str) -> Iterator[Path]:
     """The stored upload as a path on this machine: itself when the storage is a folder, else a copy."""
     try:
-        yield Path(default_storage.path(name))
-        return
+        local = Path(default_storage.path(name))
     except NotImplementedError:
-        pass
+        local = None
+    # Some storages name a path without keeping the file there (InMemoryStorage does).
+    if local is not None and local.is_file():
+        yield local
+        return
     with tempfile.TemporaryDirectory(prefix="skala-spend-") as folder:
         copy = Path(folder) / Path(name).name
         with default_storage.open(name, "rb") as source, open(copy, "wb") as target:

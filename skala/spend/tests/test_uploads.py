@@ -253,3 +253,17 @@ def test_progress_is_seen_while_the_import_transaction_is_still_open(personas):
     finally:
         progress.close()
         observer.close()
+
+
+def test_an_upload_in_a_storage_without_local_paths_is_copied_for_the_import(
+    client, tmp_path, personas, settings, django_capture_on_commit_callbacks, run_db_worker
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    client.force_login(personas.owner)
+    upload(client, personas, tmp_path, django_capture_on_commit_callbacks)
+    run_db_worker()
+    assert SpendUpload.objects.get().status == UploadStatus.DONE
+    assert SpendLine.objects.count() == 2
