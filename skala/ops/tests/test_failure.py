@@ -214,6 +214,12 @@ def get(port: int, path: str) -> tuple[int, str, str]:
 PATHS = ["/nb/", "/api/v1/reference/sdgs", "/healthz"]
 
 
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.05)
+
+
 def test_postgresql_restarted_under_traffic_gives_clean_503s_and_skala_recovers_by_itself(
     throwaway_postgres, tmp_path
 ):
@@ -255,17 +261,21 @@ def test_postgresql_restarted_under_traffic_gives_clean_503s_and_skala_recovers_
         )
         runner = threading.Thread(target=traffic, daemon=True)
         runner.start()
-        time.sleep(1.5)
+
+        def answered_since(moment: float) -> int:
+            return len([answer for answer in answers if answer[0] > moment])
+
+        # Each phase lasts until every path has been answered twice in it (a busy machine is slow).
+        began = time.monotonic()
+        wait_for(lambda: answered_since(began) >= 2 * len(PATHS))
         stop_called = time.monotonic()
         stop()
         stopped = time.monotonic()
-        # Down until requests begun after the stop have been answered, on every path.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len([a for a in answers if a[0] > stopped]) < 2 * len(PATHS):
-            time.sleep(0.1)
+        wait_for(lambda: answered_since(stopped) >= 2 * len(PATHS))
         start_called = time.monotonic()
         start()
-        time.sleep(3)
+        started = time.monotonic()
+        wait_for(lambda: answered_since(started) >= 4 * len(PATHS))
         stopping.set()
         runner.join(timeout=60)
         after_workers = sorted(
@@ -277,7 +287,7 @@ def test_postgresql_restarted_under_traffic_gives_clean_503s_and_skala_recovers_
 
     before = [answer for answer in answers if answer[1] < stop_called]
     down = [answer for answer in answers if answer[0] > stopped and answer[1] < start_called]
-    last = [answer for answer in answers if answer[0] > answers[-1][0] - 1.5]
+    last = answers[-2 * len(PATHS) :]
     assert before
     assert all(status == 200 for _began, _ended, _path, status, _kind, _body in before)
     assert down, "no request was made while PostgreSQL was down"
