@@ -1,11 +1,11 @@
 """Importing spend extracts: stream the rows, validate every one, bulk-insert, all in one transaction.
 
 `skala import spend FILE --org ORG`, uploads on the spend pages (skala/spend/tasks.py) and the demo
-data write through `import_spend`. The file is
-recognised by the SHA-256 of its bytes: a second import of the same file for the same organisation
-is reported as already imported and changes nothing. Every row is checked; every problem is
-collected with its row and column, and if there is any, nothing is written (the transaction rolls
-back, offices and suppliers created on the way included).
+data write through `import_spend`. The file is recognised by the SHA-256 of its bytes: a second
+import of the same file for the same organisation is reported as already imported and changes
+nothing. Every row is checked; every problem is collected with its row and column, and if there is
+any, nothing is written (the transaction rolls back, offices and suppliers created on the way
+included).
 
 Ten million lines fit in bounded memory: rows are read one at a time, validated and written in
 batches of a few thousand with one prepared statement (SQLite, executemany) or streamed through one
