@@ -71,8 +71,10 @@ def project_create(request):
     if not owners.exists():
         raise PermissionDenied("portfolio.change_project")
     form = ProjectForm(request.POST or None, owners=owners)
-    # Only the needs the person may see: the form would otherwise list every buyer's drafts.
+    # Only the needs and programmes the person may see: the form would otherwise list every buyer's
+    # drafts, and let anyone put a project into a programme they are not part of.
     form.fields["needs"].queryset = Need.objects.visible_to(request.user, member_organisations(request.user))
+    form.fields["programme"].queryset = visible_programmes(request.user)
     if request.method == "POST" and form.is_valid():
         project = form.save(commit=False)
         project.stage_since = datetime.date.today()

@@ -60,6 +60,9 @@ SECRET_ANSWER = "Konfidensielt-svar-blaahval"
 SECRET_PROPOSAL = "Fortrolig-forslag-moskus"
 SECRET_NOTE = "Verkstednotat-gaupe"
 SECRET_SPEND = "Navnleverandor Jerven"
+SECRET_SHARED = "Delt-behov-elg"
+SECRET_ATTENDEE = "deltaker-oter@test.example"
+SECRET_QUESTION = "Ubesvart-sporsmal-ravn"
 
 DAY = datetime.date(2026, 6, 1)
 
@@ -140,7 +143,7 @@ def make_dialogue(world: dict) -> None:
         registered_by=personas.startup,
         status=RegistrationStatus.CONFIRMED,
     )
-    attendee = Attendee.objects.create(registration=registration, name="Startup", email="s@test.example")
+    attendee = Attendee.objects.create(registration=registration, name="Startup", email=SECRET_ATTENDEE)
     first = meeting.starts_at
     booked = Slot.objects.create(
         meeting=meeting, starts_at=first, ends_at=first + datetime.timedelta(minutes=30)
@@ -159,7 +162,7 @@ def make_dialogue(world: dict) -> None:
         text=f"{SECRET_ANSWER}: vi trenger testdata.",
     )
     asked = SupplierQuestion.objects.create(
-        meeting=meeting, asked_by=personas.startup_org, text="Hvor mange brukere er det?"
+        meeting=meeting, asked_by=personas.startup_org, text=f"{SECRET_QUESTION}: hvor mange brukere?"
     )
     WorkshopNote.objects.create(meeting=meeting, topic="Bord 1", notes=SECRET_NOTE)
     dialogue_report.generate(meeting)
@@ -315,7 +318,7 @@ def build_world() -> World:
     )
     shared = publish_need(
         personas.sykehjemsetaten,
-        "Felles behov for medisinroboter",
+        f"{SECRET_SHARED}: medisinroboter i hjemmetjenesten",
         "Medisinutdeling hjemme tar mye tid.",
         visibility=Visibility.INVITED,
     )

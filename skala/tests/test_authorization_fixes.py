@@ -1,16 +1,23 @@
 """Authorisation bugs the matrix (test_authorization_matrix.py) found, each pinned by its own test."""
 
+import datetime
+
 import pytest
 
 from skala.dialogue.models import Answer, Question
 from skala.dialogue.services import visible_answers
 from skala.dialogue.tests.builders import make_meeting
 from skala.needs.models import Need, NeedStatus
+from skala.orgs.models import OrganisationKind
+from skala.portfolio.models import Programme, Project
 from skala.suppliers.models import Subscription
 from skala.suppliers.proposals import send_proposal
 from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
+from skala.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 6, 1)
 
 
 def test_a_superuser_is_kept_out_of_a_suppliers_confidential_answer(personas):
@@ -54,3 +61,19 @@ def test_a_buyer_who_posts_a_subscription_is_refused(client, personas):
     response = client.post("/nb/suppliers/subscriptions/", {"name": "Ny", "frequency": "daily"})
     assert response.status_code == 403
     assert not Subscription.objects.exists()
+
+
+def test_a_project_cannot_be_put_into_a_programme_one_is_not_part_of(client, personas):
+    facilitator = make_organisation("KS", OrganisationKind.FACILITATOR)
+    programme = Programme.objects.create(
+        name="Velferdsteknologi", facilitator=facilitator, starts_on=DAY, ends_on=DAY
+    )
+    client.force_login(personas.other_buyer, backend="django.contrib.auth.backends.ModelBackend")
+    form = {"title": "Inn i andres program", "owners": [personas.stavanger.pk], "programme": programme.pk}
+    response = client.post("/nb/portfolio/new/", form)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["programme"]
+    assert not Project.objects.exists()
+    programme.members.add(personas.stavanger)
+    assert client.post("/nb/portfolio/new/", form).status_code == 302
+    assert Project.objects.get().programme == programme

@@ -720,6 +720,12 @@ SECRETS: dict[str, frozenset[str]] = {
     matrix_world.SECRET_PROPOSAL: OSLO | {"supplier", "staff"},
     # Workshop notes are the hosts' (those who run the meeting).
     matrix_world.SECRET_NOTE: HOST_EDITORS,
+    # A need published to invited buyers only: its buyer, staff, and the invited follower.
+    matrix_world.SECRET_SHARED: DRAFT_READERS | {"follower"},
+    # Who registered whom: the hosts, and the registering supplier.
+    matrix_world.SECRET_ATTENDEE: HOSTS | {"startup"},
+    # A supplier's question stays with those who run the meeting until it is answered, for all.
+    matrix_world.SECRET_QUESTION: HOST_EDITORS,
     # Oslo's spend lines: its members and staff.
     matrix_world.SECRET_SPEND: frozenset({"buyer_viewer", "staff"}),
 }
