@@ -133,8 +133,13 @@ class NeedMatchOut(Schema):
     why: dict
 
 
-def supplier_profile(organisation_id: int) -> SupplierProfile:
+def supplier_profile(organisation_id: int, user=None, message: str = "") -> SupplierProfile:
+    """The supplier's profile; with a user, only after they may change it (a refusal writes nothing)."""
     organisation = get_object_or_404(Organisation, pk=organisation_id, kind=OrganisationKind.SUPPLIER)
+    if user is not None and not user.has_perm(
+        "suppliers.change_profile", SupplierProfile(organisation=organisation)
+    ):
+        raise HttpError(403, message)
     return profile_for(organisation)
 
 
@@ -183,9 +188,9 @@ def supplier_detail(request, organisation_id: int):
     "/{organisation_id}", response=SupplierOut, auth=api_auth, summary="Change the profile (its editors)"
 )
 def supplier_update(request, organisation_id: int, payload: ProfileIn):
-    profile = supplier_profile(organisation_id)
-    if not caller(request).has_perm("suppliers.change_profile", profile):
-        raise HttpError(403, "Only the supplier's own editors change its profile.")
+    profile = supplier_profile(
+        organisation_id, caller(request), "Only the supplier's own editors change its profile."
+    )
     data = {
         "summary": profile.summary,
         "whole_country": profile.whole_country,
@@ -248,9 +253,9 @@ def solution_data(payload: SolutionIn, solution: Solution | None) -> dict:
     "/{organisation_id}/solutions", response={201: SolutionOut}, auth=api_auth, summary="Describe a solution"
 )
 def solution_create(request, organisation_id: int, payload: SolutionIn):
-    profile = supplier_profile(organisation_id)
-    if not caller(request).has_perm("suppliers.change_profile", profile):
-        raise HttpError(403, "Only the supplier's own editors add solutions.")
+    profile = supplier_profile(
+        organisation_id, caller(request), "Only the supplier's own editors add solutions."
+    )
     data = solution_data(payload, None)
     data.setdefault("maturity", "idea")
     form = SolutionForm(data)

@@ -122,8 +122,9 @@ def registry_facts(organisation: Organisation) -> RegistryEntry | None:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, organisation_id: int):
     organisation = supplier_organisation(organisation_id)
+    # Asked before the profile is made on first use, so that a refused request writes nothing.
+    authorize(request.user, "suppliers.change_profile", SupplierProfile(organisation=organisation))
     profile = profile_for(organisation)
-    authorize(request.user, "suppliers.change_profile", profile)
     form = ProfileForm(request.POST or None, instance=profile)
     contacts = ContactFormSet(request.POST or None, instance=profile, prefix="contacts")
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
@@ -144,8 +145,9 @@ def profile_edit(request, organisation_id: int):
 @require_http_methods(["GET", "POST"])
 def solution_edit(request, organisation_id: int, solution_id: int | None = None):
     organisation = supplier_organisation(organisation_id)
+    # Asked before the profile is made on first use, so that a refused request writes nothing.
+    authorize(request.user, "suppliers.change_profile", SupplierProfile(organisation=organisation))
     profile = profile_for(organisation)
-    authorize(request.user, "suppliers.change_profile", profile)
     solution = get_object_or_404(Solution, pk=solution_id, profile=profile) if solution_id else None
     form = SolutionForm(request.POST or None, instance=solution)
     references = ReferenceFormSet(request.POST or None, instance=solution or Solution(), prefix="references")

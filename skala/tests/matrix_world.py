@@ -77,6 +77,7 @@ class World:
     follower_org: object
     facilitator_org: object
     partner_org: object
+    new_supplier_org: object
     need: Need
     draft_need: Need
     shared_need: Need
@@ -194,6 +195,10 @@ def make_suppliers(world: dict) -> None:
     partner = make_organisation("Partner AS", OrganisationKind.SUPPLIER, orgnr="999000037")
     add_solution(partner, "Alarmsentral", "Mottak av varsler døgnet rundt.", open_to_partnering=True)
     world["partner_org"] = partner
+    # A supplier known from the register, with no profile yet: its profile is made on first use.
+    world["new_supplier_org"] = make_organisation(
+        "Ny Leverandør AS", OrganisationKind.SUPPLIER, orgnr="999000053"
+    )
     world["proposal"] = send_proposal(
         sender=personas.supplier_org,
         sent_by=personas.supplier,

@@ -8,9 +8,9 @@ from skala.dialogue.models import Answer, Question
 from skala.dialogue.services import visible_answers
 from skala.dialogue.tests.builders import make_meeting
 from skala.needs.models import Need, NeedStatus
-from skala.orgs.models import OrganisationKind
+from skala.orgs.models import ApiToken, OrganisationKind
 from skala.portfolio.models import Programme, Project
-from skala.suppliers.models import Subscription
+from skala.suppliers.models import Subscription, SupplierProfile
 from skala.suppliers.proposals import send_proposal
 from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
 from skala.testing import make_organisation
@@ -77,3 +77,19 @@ def test_a_project_cannot_be_put_into_a_programme_one_is_not_part_of(client, per
     programme.members.add(personas.stavanger)
     assert client.post("/nb/portfolio/new/", form).status_code == 302
     assert Project.objects.get().programme == programme
+
+
+def test_a_refused_request_makes_no_profile_for_a_supplier_that_has_none(client, personas):
+    registered = make_organisation("Ny Leverandør AS", OrganisationKind.SUPPLIER, orgnr="999000053")
+    client.force_login(personas.supplier, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(f"/nb/suppliers/{registered.pk}/edit/").status_code == 403
+    assert client.get(f"/nb/suppliers/{registered.pk}/solutions/new/").status_code == 403
+    token = ApiToken.issue(personas.supplier, "test")[1]
+    response = client.patch(
+        f"/api/v1/suppliers/{registered.pk}",
+        {"summary": "Overtatt"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 403
+    assert not SupplierProfile.objects.filter(organisation=registered).exists()

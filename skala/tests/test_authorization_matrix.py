@@ -313,6 +313,29 @@ PAGES: dict[str, Row] = {
             "references-INITIAL_FORMS": 0,
         },
     ),
+    # A supplier with no profile yet: a refused request must not make one.
+    "suppliers:profile_edit@new": Row(
+        GET=["staff"],
+        POST=["staff"],
+        kwargs={"organisation_id": lambda w: w.new_supplier_org.pk},
+        data=lambda w, p: {
+            "summary": "Nytt sammendrag",
+            "contacts-TOTAL_FORMS": 0,
+            "contacts-INITIAL_FORMS": 0,
+        },
+    ),
+    "suppliers:solution_create@new": Row(
+        GET=["staff"],
+        POST=["staff"],
+        kwargs={"organisation_id": lambda w: w.new_supplier_org.pk},
+        data=lambda w, p: {
+            "title": "Ny løsning",
+            "description": "Beskrivelse",
+            "maturity": "idea",
+            "references-TOTAL_FORMS": 0,
+            "references-INITIAL_FORMS": 0,
+        },
+    ),
     "suppliers:solution_edit": Row(
         GET=["supplier", "staff"],
         POST=["supplier", "staff"],
@@ -614,6 +637,16 @@ API: dict[str, Row] = {
     "/suppliers/{organisation_id}": Row(
         GET=EVERYONE, PATCH=["supplier", "staff"], data=lambda w, p: {"summary": "Nytt sammendrag"}
     ),
+    "/suppliers/{organisation_id}@new": Row(
+        PATCH=["staff"],
+        kwargs={"organisation_id": lambda w: w.new_supplier_org.pk},
+        data=lambda w, p: {"summary": "Nytt sammendrag"},
+    ),
+    "/suppliers/{organisation_id}/solutions@new": Row(
+        POST=["staff"],
+        kwargs={"organisation_id": lambda w: w.new_supplier_org.pk},
+        data=lambda w, p: {"title": "Ny løsning", "description": "Beskrivelse"},
+    ),
     "/suppliers/{organisation_id}/needs": Row(GET=EVERYONE),
     "/suppliers/{organisation_id}/solutions": Row(
         POST=["supplier", "staff"], data=lambda w, p: {"title": "Ny løsning", "description": "Beskrivelse"}
@@ -842,7 +875,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def session_for(user) -> str:
     """A signed-in session, made once, so that a case need not log in (a write) before its request."""
     client = Client()
-    # Named, because the first backend (the login throttle) authenticates no one.
+    # Named, so that the session does not depend on the order of AUTHENTICATION_BACKENDS.
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
