@@ -49,3 +49,49 @@ def test_pages_htmx_and_the_api_docs_run_under_the_policy_without_a_violation(br
     page.wait_for_selector("#content", timeout=5000)
 
     assert violations == []
+
+
+def serve_once(body: str):
+    """A web server of its own on loopback that answers every GET with this page: another origin."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_wall_shows_inside_another_sites_page_and_other_pages_do_not(browser, live_server):  # noqa: F811
+    from skala.kpis.models import Screen
+    from skala.testing import make_organisation
+
+    screen = Screen.objects.create(owner=make_organisation("Oslo kommune"), name="Byrådens vegg")
+    own = live_server.url
+    # An intranet page on a server of its own (a real one: chromium's local-network rules refuse frames
+    # in pages a test makes up), which frames the wall and an ordinary page of Skala.
+    intranet = serve_once(
+        f'<!DOCTYPE html><title>Intranett</title><iframe id="wall" src="{own}{screen.wall_url()}">'
+        f'</iframe><iframe id="page" src="{own}/nb/"></iframe>'
+    )
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"http://127.0.0.1:{intranet.server_address[1]}/")
+        wall = page.frame_locator("#wall")
+        assert wall.locator("h1.wall-title").inner_text(timeout=5000) == "Byrådens vegg"
+        # The ordinary page is refused by the browser: its frame never holds Skala's page.
+        page.wait_for_timeout(500)
+        framed = page.frame(url=f"{own}/nb/")
+        assert framed is None or framed.locator(".site-header").count() == 0
+    finally:
+        intranet.shutdown()
+        intranet.server_close()
