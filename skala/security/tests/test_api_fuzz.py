@@ -1,9 +1,9 @@
 """Every operation of the JSON API, fuzzed from its own OpenAPI schema, never answers with a server error.
 
 schemathesis generates requests from /api/v1/openapi.json and sends them to Skala's WSGI application
-in this process, signed with a personal API token of an organisation's administrator, so routes
-that need a login are reached too. A few examples per operation keep the run well under a minute;
-set SKALA_FUZZ_EXAMPLES higher to look harder.
+in this process: with a personal API token of a buyer organisation's administrator, with one of a
+supplier (so routes that need a login are reached too) and with none. A few examples per operation
+keep the run well under a minute; set SKALA_FUZZ_EXAMPLES higher to look harder.
 """
 
 import os
@@ -36,10 +36,13 @@ def api_schema(db):
         request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def bearer(api_schema):
+@pytest.fixture(params=["owner", "supplier", "anonymous"])
+def bearer(request, api_schema):
+    """The headers of a buyer's administrator, of a supplier, or of someone with no token at all."""
     personas = make_personas()
-    _token, secret = ApiToken.issue(personas.owner, "fuzzing")
+    if request.param == "anonymous":
+        return {}
+    _token, secret = ApiToken.issue(getattr(personas, request.param), "fuzzing")
     return {"Authorization": f"Bearer {secret}"}
 
 
