@@ -380,6 +380,9 @@ def report_for(request, meeting_id: int) -> tuple[Meeting, Report | None, bool]:
 @require_http_methods(["GET", "POST"])
 def report_page(request, meeting_id: int):
     meeting, report, is_host = report_for(request, meeting_id)
+    if request.method == "POST" and not is_host:
+        # Only the hosts generate, edit and publish; say so rather than ignore the form.
+        raise PermissionDenied("dialogue.manage_meeting")
     form = None
     if is_host:
         if report is None or (request.method == "POST" and request.POST.get("action") == "generate"):

@@ -23,6 +23,7 @@ from skala.dialogue.models import (
     Question,
     Registration,
     RegistrationStatus,
+    ReportStatus,
     Slot,
     SupplierQuestion,
     WorkshopNote,
@@ -84,6 +85,7 @@ class World:
     follower_participant: Participant
     meeting: Meeting
     draft_meeting: Meeting
+    reported_meeting: Meeting
     registration: Registration
     attendee: Attendee
     booked_slot: Slot
@@ -167,9 +169,29 @@ def make_dialogue(world: dict) -> None:
     )
     WorkshopNote.objects.create(meeting=meeting, topic="Bord 1", notes=SECRET_NOTE)
     dialogue_report.generate(meeting)
+    # A meeting whose report is published: it quotes the shareable answer, never the confidential one.
+    held = make_meeting(world["need"], title="Åpent dialogmøte om nattilsyn", days=20)
+    asked_all = Question.objects.create(meeting=held, text="Hva er viktigst for dere?")
+    Answer.objects.create(
+        question=asked_all,
+        supplier=personas.startup_org,
+        answered_by=personas.startup,
+        text=f"{SECRET_ANSWER} hemmeligheter om prisene våre.",
+    )
+    Answer.objects.create(
+        question=asked_all,
+        supplier=personas.supplier_org,
+        answered_by=personas.supplier,
+        text="Sensorene må varsle hjemmetjenesten ved fall.",
+        shareable=True,
+    )
+    published = dialogue_report.generate(held)
+    published.status, published.published_at = ReportStatus.PUBLISHED, timezone.now()
+    published.save(update_fields=["status", "published_at"])
     world.update(
         meeting=meeting,
         draft_meeting=draft,
+        reported_meeting=held,
         registration=registration,
         attendee=attendee,
         booked_slot=booked,

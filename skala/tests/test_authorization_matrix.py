@@ -16,7 +16,11 @@ runs in its own savepoint on top of it, so a write in one case is never seen by 
 """
 
 import datetime
+import io
 import json
+import re
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -382,8 +386,11 @@ PAGES: dict[str, Row] = {
     # Market dialogue: a published one-to-one meeting of the need, and a draft meeting.
     "dialogue:list": Row(GET=EVERYONE),
     "dialogue:create": Row(GET=OWNER_EDITORS, POST=OWNER_EDITORS, data=meeting_form),
-    # Hosts see every meeting; the dialogue report is theirs until it is published (it is a draft here).
-    "dialogue:need_report": Row(GET=HOST_EDITORS),
+    # The dialogue of the need: everyone reads the published reports, its hosts every meeting's; the
+    # markers check that the confidential answers never reach what the others read.
+    "dialogue:need_report": Row(GET=EVERYONE),
+    "dialogue:need_report@docx": Row(GET=EVERYONE, query=lambda w: "format=docx"),
+    "dialogue:need_report@pdf": Row(GET=EVERYONE, query=lambda w: "format=pdf"),
     "dialogue:meeting": Row(GET=EVERYONE),
     "dialogue:meeting@draft": Row(GET=HOSTS | {"staff"}, kwargs={"meeting_id": lambda w: w.draft_meeting.pk}),
     "dialogue:edit": Row(GET=HOST_EDITORS, POST=HOST_EDITORS, data=meeting_form),
@@ -438,6 +445,19 @@ PAGES: dict[str, Row] = {
     ),
     "dialogue:report_pdf": Row(GET=HOST_EDITORS),
     "dialogue:report_docx": Row(GET=HOST_EDITORS),
+    # A published report is as public as its meeting, and quotes only what suppliers marked shareable.
+    "dialogue:report@published": Row(
+        GET=EVERYONE,
+        POST=HOST_EDITORS,
+        kwargs={"meeting_id": lambda w: w.reported_meeting.pk},
+        data=lambda w, p: {"action": "save", "summary": "Sammendrag"},
+    ),
+    "dialogue:report_pdf@published": Row(
+        GET=EVERYONE, kwargs={"meeting_id": lambda w: w.reported_meeting.pk}
+    ),
+    "dialogue:report_docx@published": Row(
+        GET=EVERYONE, kwargs={"meeting_id": lambda w: w.reported_meeting.pk}
+    ),
     # Portfolio: a project of Sykehjemsetaten in KS's programme, which Bærum (the follower) is a member of.
     "portfolio:projects": Row(GET=SIGNED_IN),
     "portfolio:project_create": Row(
@@ -1003,13 +1023,37 @@ def is_login_redirect(response, admin: bool = False) -> bool:
     return response.status_code == 302 and login in target
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def body_text(response) -> str:
+    """What the response says, as text: pages and JSON as they are, documents unpacked."""
+    content = (
+        b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    )
     content_type = response.headers.get("Content-Type", "")
-    if not any(kind in content_type for kind in ("text/", "json", "calendar")):
+    if content_type.startswith(DOCX):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = " ".join(
+                archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")
+            )
+        return re.sub(r"<[^>]+>", "", xml)
+    if content_type.startswith("application/pdf"):
+        return pdf_text(content)
+    if not any(kind in content_type for kind in ("text/", "json", "calendar", "xml")):
         return ""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
+    return content.decode(errors="replace")
+
+
+def pdf_text(content: bytes) -> str:
+    """The text drawn in a PDF: its content streams, inflated where they are compressed."""
+    parts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            parts.append(stream)
+    return b"".join(parts).decode("latin-1")
 
 
 def request(kind: str, key: str, method: str, persona: str, world: World):
@@ -1161,3 +1205,14 @@ def test_a_buyer_viewer_changes_none_of_the_buyers_data():
 def test_a_revoked_wall_link_is_refused_to_everyone():
     assert PAGES["kpis:wall@revoked"].methods()["GET"].allowed == NOBODY
     assert PAGES["kpis:wall_tiles@revoked"].methods()["GET"].allowed == NOBODY
+
+
+@pytest.mark.django_db
+def test_the_marker_check_reads_the_reports_documents(world):
+    # The published report quotes the shareable answer: if the reader found nothing, the markers
+    # could not be found either, and the checks on documents would pass for nothing.
+    for name in ("dialogue:report_docx", "dialogue:report_pdf"):
+        response = world.clients["anonymous"].get(reverse(name, args=[world.reported_meeting.pk]))
+        assert response.status_code == 200
+        assert "Sensorene" in body_text(response), name
+    transaction.set_rollback(True)
