@@ -247,6 +247,41 @@ def run_phase(port: int, choose, users: int, seconds: float, think: float) -> tu
     return recorder, time.monotonic() - started
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process has used, or 0 when it is gone or not on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """`skala serve`, gunicorn's master and its workers: the server's process group."""
+    found = subprocess.run(["pgrep", "-g", str(server.pid)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in found.split()]
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL backends on the load database: only the server's, as the database is its own."""
+    name = urllib.parse.urlparse(url).path.lstrip("/")
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    found = subprocess.run(
+        ["psql", server, "-Atc", f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [int(pid) for pid in found.split()]
+
+
+def measured(phase, pids) -> tuple[Recorder, float, float]:
+    """Run a phase; its recorder, elapsed time and the CPU seconds the processes `pids()` used in it."""
+    before = {pid: process_cpu(pid) for pid in pids()}
+    recorder, elapsed = phase()
+    after = {pid: process_cpu(pid) for pid in pids()}
+    return recorder, elapsed, sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -314,10 +349,18 @@ def main() -> None:
         # Warm up: every worker builds its matching index and fills its caches before anything is measured.
         run_phase(port, choose_mix, 4, 8, 0.05)
         load_before = load_average()
-        floor, floor_elapsed = run_phase(
-            port, choose_floor, arguments.users, arguments.floor_seconds, arguments.think
+
+        def processes() -> list[int]:
+            return server_pids(server) + backend_pids(url)
+
+        floor, floor_elapsed, floor_cpu = measured(
+            lambda: run_phase(port, choose_floor, arguments.users, arguments.floor_seconds, arguments.think),
+            processes,
         )
-        loaded, elapsed = run_phase(port, choose_mix, arguments.users, arguments.seconds, arguments.think)
+        loaded, elapsed, loaded_cpu = measured(
+            lambda: run_phase(port, choose_mix, arguments.users, arguments.seconds, arguments.think),
+            processes,
+        )
         load_after = load_average()
     finally:
         os.killpg(server.pid, 15)
@@ -353,6 +396,18 @@ def main() -> None:
             f" {row['failed']:>6} {row['p95'] / floor_p95:>9.1f} {was:>9} {ratio:>8}"
         )
         figures[name] = {key: round(value, 3) for key, value in row.items()}
+    # CPU per request of the server and its PostgreSQL backends: what Skala itself costs, whatever
+    # else the machine is running (latencies on a shared machine also hold the waits for a core).
+    cpu = {
+        "healthz (floor)": floor_cpu / max(1, rows["healthz (floor)"]["requests"]) * 1000,
+        "all": loaded_cpu / max(1, rows["all"]["requests"]) * 1000,
+    }
+    for name, milliseconds in cpu.items():
+        figures[name]["cpu_ms"] = round(milliseconds, 3)
+        busy = (floor_cpu / floor_elapsed if name.startswith("healthz") else loaded_cpu / elapsed) * 100
+        print(
+            f"  {name}: {milliseconds:.1f} ms of CPU a request (server and database), {busy:.0f} % of a core"
+        )
     pages = rows.get("page views")
     if pages:
         verdict = "meets" if pages["p95"] < 200 else "misses"
