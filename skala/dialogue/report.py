@@ -164,11 +164,20 @@ def cluster(answers: list[Answer], named: set[tuple[int, int]]) -> list[dict]:
         ]
         if not members:
             continue
-        top = vocabulary[np.argsort(-model.cluster_centers_[label])[:3]].tolist()
+        # A group is named only by words of its shareable answers: the report is published, and the
+        # words of a confidential answer must not reach it (its answer is counted, never quoted).
+        shareable_terms = {
+            term
+            for answer, document, assigned in zip(answers, documents, model.labels_, strict=True)
+            if assigned == label and answer.shareable
+            for term in document
+        }
+        ranked = vocabulary[np.argsort(-model.cluster_centers_[label])].tolist()
+        top = [term for term in ranked if term in shareable_terms][:3]
         found.append(
             {
                 "key": f"group-{label}",
-                "label": ", ".join(top),
+                "label": ", ".join(top) if top else _("Other"),
                 "count": len(members),
                 "terms": top,
                 "quotes": quotes(members, named),

@@ -62,6 +62,7 @@ SECRET_PROPOSAL = "Fortrolig-forslag-moskus"
 SECRET_NOTE = "Verkstednotat-gaupe"
 SECRET_SPEND = "Navnleverandor Jerven"
 SECRET_SHARED = "Delt-behov-elg"
+SECRET_WORD = "blaahvalzq"
 SECRET_ATTENDEE = "deltaker-oter@test.example"
 SECRET_QUESTION = "Ubesvart-sporsmal-ravn"
 
@@ -185,6 +186,17 @@ def make_dialogue(world: dict) -> None:
         text="Sensorene må varsle hjemmetjenesten ved fall.",
         shareable=True,
     )
+    # More confidential input, in words of its own, and shareable input in other words: the report
+    # groups what no known theme claims and names each group; the names must not come from what
+    # is confidential.
+    second = Question.objects.create(meeting=held, text="Hva mer bør vi vite?")
+    for asked, supplier, text, shareable in [
+        (asked_all, world["partner_org"], "Solsikkezq og lavendelzq gir solsikkezq.", True),
+        (second, personas.supplier_org, "Lavendelzq solsikkezq lavendelzq.", True),
+        (second, personas.startup_org, f"{SECRET_WORD} kremlzq {SECRET_WORD} tundrazq.", False),
+        (second, world["new_supplier_org"], f"Tundrazq {SECRET_WORD} kremlzq {SECRET_WORD}.", False),
+    ]:
+        Answer.objects.create(question=asked, supplier=supplier, text=text, shareable=shareable)
     published = dialogue_report.generate(held)
     published.status, published.published_at = ReportStatus.PUBLISHED, timezone.now()
     published.save(update_fields=["status", "published_at"])
@@ -351,8 +363,8 @@ def build_world() -> World:
     )
     shared.invited_organisations.set([follower_org])
     world["shared_need"] = shared
-    make_dialogue(world)
     make_suppliers(world)
+    make_dialogue(world)
     make_procurement(world)
     make_portfolio(world)
     make_spend(world)

@@ -1,6 +1,7 @@
 """Authorisation bugs the matrix (test_authorization_matrix.py) found, each pinned by its own test."""
 
 import datetime
+import json
 
 import pytest
 
@@ -93,3 +94,22 @@ def test_a_refused_request_makes_no_profile_for_a_supplier_that_has_none(client,
     )
     assert response.status_code == 403
     assert not SupplierProfile.objects.filter(organisation=registered).exists()
+
+
+def test_a_published_reports_groups_are_not_named_by_words_of_confidential_answers(personas):
+    from skala.dialogue.report import generate
+
+    meeting = make_meeting(publish_need(personas.oslo, *NIGHT_NEED))
+    first = Question.objects.create(meeting=meeting, text="Hva er viktigst?")
+    second = Question.objects.create(meeting=meeting, text="Hva mer?")
+    for question, supplier, text, shareable in [
+        (first, personas.supplier_org, "Solsikkezq og lavendelzq gir solsikkezq.", True),
+        (second, personas.supplier_org, "Lavendelzq solsikkezq lavendelzq.", True),
+        (first, personas.startup_org, "Hemmeligzq kremlzq hemmeligzq tundrazq.", False),
+        (second, personas.startup_org, "Tundrazq hemmeligzq kremlzq hemmeligzq.", False),
+    ]:
+        Answer.objects.create(question=question, supplier=supplier, text=text, shareable=shareable)
+    content = json.dumps(generate(meeting).content)
+    assert "solsikkezq" in content or "lavendelzq" in content
+    for word in ("hemmeligzq", "kremlzq", "tundrazq"):
+        assert word not in content

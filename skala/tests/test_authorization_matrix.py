@@ -769,6 +769,8 @@ SECRETS: dict[str, frozenset[str]] = {
     matrix_world.SECRET_DRAFT: DRAFT_READERS,
     # The startup's answer: the hosts and the startup itself; confidential, so not staff or facilitators.
     matrix_world.SECRET_ANSWER: HOSTS | {"startup"},
+    # A word only confidential answers use (the startup's and another supplier's).
+    matrix_world.SECRET_WORD: HOSTS | {"startup"},
     # Between the sending supplier and the receiving buyer; staff read it in the admin.
     matrix_world.SECRET_PROPOSAL: OSLO | {"supplier", "staff"},
     # Workshop notes are the hosts' (those who run the meeting).
