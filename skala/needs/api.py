@@ -2,15 +2,15 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from skala.apitypes import DatabaseInt
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.needs import services
@@ -71,11 +71,6 @@ class NeedDetail(NeedOut):
     def resolve_participants(need: Need) -> list[Participant]:
         process = getattr(need, "joint_process", None)
         return list(process.participants.select_related("organisation")) if process else []
-
-
-# A number a database column can hold: a larger one in a list is refused with 422 instead of
-# overflowing the query it is looked up with (found by fuzzing the schema).
-DatabaseInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 class NeedIn(Schema):
@@ -189,7 +184,11 @@ def save_form(form: NeedForm, user, creating: bool) -> Need:
 @router.get("", response=list[NeedOut], auth=optional_auth, summary="Needs the caller may see")
 @paginate
 def need_list(
-    request, status: str = "", organisation: int | None = None, cpv: str = "", sdg: int | None = None
+    request,
+    status: str = "",
+    organisation: DatabaseInt | None = None,
+    cpv: str = "",
+    sdg: DatabaseInt | None = None,
 ):
     needs = visible_needs(acting_user(request)).order_by("-published_at", "-created_at", "-id")
     if status:

@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from skala.apitypes import DatabaseInt
 from skala.needs.models import Need
 from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.models import Organisation, OrganisationKind
@@ -422,8 +423,8 @@ class SubscriptionIn(Schema):
     name: str = ""
     cpv: list[str] = []
     keywords: str = ""
-    regions: list[int] = []
-    buyers: list[int] = []
+    regions: list[DatabaseInt] = []
+    buyers: list[DatabaseInt] = []
     frequency: str = "daily"
     active: bool = True
 

@@ -97,3 +97,16 @@ def test_an_id_past_what_a_database_can_hold_in_a_list_is_refused_not_a_crash(cl
             HTTP_AUTHORIZATION=f"Bearer {secret}",
         )
         assert response.status_code == 422, field
+
+
+def test_a_filter_or_subscription_with_such_an_id_is_refused_not_a_crash(client, personas):
+    """The third and fourth: the need list's organisation filter, and a subscription's regions and buyers."""
+    _token, secret = ApiToken.issue(personas.supplier, "filters")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get(f"/api/v1/needs?organisation=-{2**100}", **auth).status_code == 422
+    assert client.get(f"/api/v1/needs?sdg={2**100}", **auth).status_code == 422
+    assert client.get(f"/api/v1/needs?organisation={personas.oslo.pk}", **auth).status_code == 200
+    for field in ("regions", "buyers"):
+        body = {"name": "Varsler", field: [2**70]}
+        response = client.post("/api/v1/subscriptions", body, content_type="application/json", **auth)
+        assert response.status_code == 422, field
