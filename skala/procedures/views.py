@@ -145,6 +145,10 @@ def procurement_detail(request, procurement_id: int):
     can_change = request.user.has_perm("procedures.change_procurement", procurement)
     context = {
         "procurement": procurement,
+        # The procurement is public; the need it is for only to those who may see the need (a draft).
+        "need": procurement.need
+        if procurement.need and request.user.has_perm("needs.view_need", procurement.need)
+        else None,
         "bars": bars(procurement),
         "warnings": warnings(procurement),
         "can_change": can_change,

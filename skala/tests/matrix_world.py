@@ -101,6 +101,7 @@ class World:
     startup_solution: object
     notice: Notice
     procurement: Procurement
+    draft_procurement: Procurement
     project: Project
     programme: Programme
     spend_supplier: SpendSupplier
@@ -276,6 +277,14 @@ def make_procurement(world: dict) -> None:
         procurement=procurement, lot=lot, supplier=personas.supplier_org, value=900_000, awarded_on=DAY
     )
     world["procurement"] = procurement
+    # A procurement planned for the draft need: the procurement is public, the draft is not.
+    world["draft_procurement"] = Procurement.objects.create(
+        buyer=personas.sykehjemsetaten,
+        need=world["draft_need"],
+        title="Forberedt anskaffelse",
+        procedure_type="competitive_dialogue",
+        created_by=personas.editor,
+    )
 
 
 def make_portfolio(world: dict) -> None:

@@ -11,6 +11,7 @@ from skala.dialogue.tests.builders import make_meeting
 from skala.needs.models import Need, NeedStatus
 from skala.orgs.models import ApiToken, OrganisationKind
 from skala.portfolio.models import Programme, Project
+from skala.procedures.models import Procurement
 from skala.suppliers.models import Subscription, SupplierProfile
 from skala.suppliers.proposals import send_proposal
 from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
@@ -113,3 +114,15 @@ def test_a_published_reports_groups_are_not_named_by_words_of_confidential_answe
     assert "solsikkezq" in content or "lavendelzq" in content
     for word in ("hemmeligzq", "kremlzq", "tundrazq"):
         assert word not in content
+
+
+def test_a_public_procurement_does_not_show_the_title_of_its_draft_need(client, personas):
+    draft = Need.objects.create(
+        organisation=personas.oslo, title="Oslos utkast", problem="x", status=NeedStatus.DRAFT
+    )
+    procurement = Procurement.objects.create(
+        buyer=personas.oslo, need=draft, title="Forberedt anskaffelse", procedure_type="open"
+    )
+    assert "Oslos utkast" not in client.get(f"/nb/procedures/{procurement.pk}/").content.decode()
+    client.force_login(personas.colleague, backend="django.contrib.auth.backends.ModelBackend")
+    assert "Oslos utkast" in client.get(f"/nb/procedures/{procurement.pk}/").content.decode()

@@ -273,11 +273,17 @@ PAGES: dict[str, Row] = {
         },
     ),
     "procedures:procurement": Row(GET=EVERYONE),
+    "procedures:procurement@draft_need": Row(
+        GET=EVERYONE, kwargs={"procurement_id": lambda w: w.draft_procurement.pk}
+    ),
     "procedures:phases": Row(GET=OWNER_EDITORS, POST=OWNER_EDITORS, data=phases_form),
     "procedures:procurement_add": Row(
         POST=OWNER_EDITORS, data=lambda w, p: {"number": 2, "title": "Programvare"}
     ),
     "procedures:procurement_ics": Row(GET=EVERYONE),
+    "procedures:procurement_ics@draft_need": Row(
+        GET=EVERYONE, kwargs={"procurement_id": lambda w: w.draft_procurement.pk}
+    ),
     "procedures:notice_details": Row(
         POST=OWNER_EDITORS,
         data=lambda w, p: {
