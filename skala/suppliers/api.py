@@ -106,7 +106,7 @@ class ProfileIn(Schema):
     founded: int | None = None
     is_startup: bool | None = None
     open_to_partnering: bool | None = None
-    regions: list[int] | None = None
+    regions: list[DatabaseInt] | None = None
     website: str | None = None
 
 

@@ -100,7 +100,7 @@ def test_an_id_past_what_a_database_can_hold_in_a_list_is_refused_not_a_crash(cl
 
 
 def test_a_filter_or_subscription_with_such_an_id_is_refused_not_a_crash(client, personas):
-    """The third and fourth: the need list's organisation filter, and a subscription's regions and buyers."""
+    """Then: the need list's filters, a subscription's regions and buyers, a supplier profile's regions."""
     _token, secret = ApiToken.issue(personas.supplier, "filters")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert client.get(f"/api/v1/needs?organisation=-{2**100}", **auth).status_code == 422
@@ -110,3 +110,6 @@ def test_a_filter_or_subscription_with_such_an_id_is_refused_not_a_crash(client,
         body = {"name": "Varsler", field: [2**70]}
         response = client.post("/api/v1/subscriptions", body, content_type="application/json", **auth)
         assert response.status_code == 422, field
+    profile = f"/api/v1/suppliers/{personas.supplier_org.pk}"
+    response = client.patch(profile, {"regions": [2**70]}, content_type="application/json", **auth)
+    assert response.status_code == 422
