@@ -42,11 +42,14 @@ def query_for_need(need: Need):
     )
 
 
-def similar_needs(need: Need, user, top: int = 10) -> list[SimilarNeed]:
-    """Other needs most like this one that the person may see, best first, with why."""
+def similar_needs(need: Need, user, top: int = 10, query=None) -> list[SimilarNeed]:
+    """Other needs most like this one that the person may see, best first, with why.
+
+    `query` is the need's own query when the caller already built it (the need's page does, for notices).
+    """
     visible_owners = set(member_organisations(user))
     matches = corpus.similar(
-        query_for_need(need),
+        query if query is not None else query_for_need(need),
         top=top,
         kind=DocumentKind.NEED,
         exclude=[need.corpus_key],

@@ -136,7 +136,9 @@ def need_detail(request, need_id: int):
     need = get_object_or_404(Need.objects.select_related("organisation__municipality"), pk=need_id)
     authorize(request.user, "needs.view_need", need)
     can_change = request.user.has_perm("needs.change_need", need)
-    similar = services.similar_needs(need, request.user)
+    # One query for both lookups: analysing the need's text is the page's largest cost.
+    query = services.query_for_need(need)
+    similar = services.similar_needs(need, request.user, query=query)
     process = JointProcess.objects.filter(need=need).first()
     participants = list(process.participants.select_related("organisation")) if process else []
     my_invitations = [
@@ -154,7 +156,7 @@ def need_detail(request, need_id: int):
             for item in similar
             if item.need.organisation.top() != need.organisation.top()
         },
-        "similar_notices": similar_notices(services.query_for_need(need), top=5),
+        "similar_notices": similar_notices(query, top=5),
         "procurements": list(need.procurements.all()),
         "meetings": [
             meeting
