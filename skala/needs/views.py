@@ -136,7 +136,7 @@ def need_detail(request, need_id: int):
     need = get_object_or_404(Need.objects.select_related("organisation__municipality"), pk=need_id)
     authorize(request.user, "needs.view_need", need)
     can_change = request.user.has_perm("needs.change_need", need)
-    # One query for both lookups: analysing the need's text is the page's largest cost.
+    # One query for both lookups: building it reads the need's CPV codes and analyses its text.
     query = services.query_for_need(need)
     similar = services.similar_needs(need, request.user, query=query)
     process = JointProcess.objects.filter(need=need).first()
