@@ -204,14 +204,14 @@ def throwaway_postgres():
 def get(port: int, path: str) -> tuple[int, str, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Accept-Language": "nb"})
+        connection.request("GET", path, headers={"Accept-Language": "en"})
         response = connection.getresponse()
         return response.status, response.getheader("Content-Type", ""), response.read().decode()
     finally:
         connection.close()
 
 
-PATHS = ["/nb/", "/api/v1/reference/sdgs", "/healthz"]
+PATHS = ["/en/", "/api/v1/reference/sdgs", "/healthz"]
 
 
 def wait_for(condition, seconds: float = 60) -> None:
