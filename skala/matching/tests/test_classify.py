@@ -94,3 +94,21 @@ def test_too_few_documents_train_nothing():
 def test_spread_maps_a_members_scores_to_zero_and_one():
     assert spread(np.array([-1.0, 0.0, 3.0])).tolist() == [0.0, 0.25, 1.0]
     assert spread(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
+
+
+def test_the_index_trains_its_classifier_on_titles_and_embeddings():
+    from skala.matching.index import Document, MatchIndex, make_query
+
+    titles, codes = corpus({"45233222": ROADS, "90911000": CLEANING, "15000000": FOOD})
+    vectors = np.eye(3, 8, dtype=np.float32)[[int(code[0] == "9") + 2 * (code[0] == "1") for code in codes]]
+    index = MatchIndex(
+        [
+            Document(
+                f"notice:{n}", "notice", title, "sv", tuple(matching_terms(title, "sv")), (code,), vectors[n]
+            )
+            for n, (title, code) in enumerate(zip(titles, codes, strict=True))
+        ]
+    )
+    assert set(index.classifier.members) == {"terms", "characters", "embedding"}
+    prior = index.division_prior(make_query("Skolstädningen", "sv"))
+    assert best(prior) == "90"
