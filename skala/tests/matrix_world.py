@@ -6,12 +6,13 @@ accepted a follower's place in the joint process of the published need. Objects 
 to someone who may not read them.
 """
 
+import dataclasses
 import datetime
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.db import models
 from django.utils import timezone
 
 from skala.dialogue import report as dialogue_report
@@ -191,13 +192,13 @@ def make_dialogue(world: dict) -> None:
     # groups what no known theme claims and names each group; the names must not come from what
     # is confidential.
     second = Question.objects.create(meeting=held, text="Hva mer bør vi vite?")
-    for asked, supplier, text, shareable in [
+    for put, supplier, text, shareable in [
         (asked_all, world["partner_org"], "Solsikkezq og lavendelzq gir solsikkezq.", True),
         (second, personas.supplier_org, "Lavendelzq solsikkezq lavendelzq.", True),
         (second, personas.startup_org, f"{SECRET_WORD} kremlzq {SECRET_WORD} tundrazq.", False),
         (second, world["new_supplier_org"], f"Tundrazq {SECRET_WORD} kremlzq {SECRET_WORD}.", False),
     ]:
-        Answer.objects.create(question=asked, supplier=supplier, text=text, shareable=shareable)
+        Answer.objects.create(question=put, supplier=supplier, text=text, shareable=shareable)
     published = dialogue_report.generate(held)
     published.status, published.published_at = ReportStatus.PUBLISHED, timezone.now()
     published.save(update_fields=["status", "published_at"])
@@ -338,8 +339,11 @@ def make_key_figures(world: dict) -> None:
     world.update(figure=figure, connector=connector, screen=screen, revoked_screen=revoked)
 
 
-def build_world() -> World:
-    """Build every object of the matrix, and a personal API token for each signed-in persona."""
+def build_world(folder: Path) -> World:
+    """Build every object of the matrix, and a personal API token for each signed-in persona.
+
+    The spend extract the world imports is written in the folder given.
+    """
     personas = make_personas()
     follower_org, follower = make_follower()
     facilitator_org = make_organisation("KS", OrganisationKind.FACILITATOR, orgnr="971032146")
@@ -348,7 +352,7 @@ def build_world() -> World:
         "Tildelingskontoret", parent=personas.sykehjemsetaten, unit=OrganisationUnit.PROCUREMENT_OFFICE
     )
     world: dict = {"personas": personas, "follower_org": follower_org, "facilitator_org": facilitator_org}
-    world["tmp"] = Path(tempfile.mkdtemp(prefix="skala-matrix-"))
+    world["tmp"] = folder
     need = publish_need(personas.sykehjemsetaten, *NIGHT_NEED)
     need.published_at = timezone.now()
     need.save(update_fields=["published_at"])
@@ -401,4 +405,9 @@ def build_world() -> World:
     }
     tokens = {name: ApiToken.issue(user, "matrix")[1] for name, user in users.items() if user is not None}
     assert Participant.objects.get(pk=participant.pk).status == ParticipantStatus.ACCEPTED
-    return World(users=users, tokens=tokens, **world)
+    built = World(users=users, tokens=tokens, **world)
+    # Every object is of the kind its field names: a mix-up would point routes at the wrong rows.
+    for item in dataclasses.fields(World):
+        if isinstance(item.type, type) and issubclass(item.type, models.Model):
+            assert isinstance(getattr(built, item.name), item.type), item.name
+    return built

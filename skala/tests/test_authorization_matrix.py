@@ -16,6 +16,7 @@ runs in its own savepoint on top of it, so a write in one case is never seen by 
 """
 
 import datetime
+import functools
 import io
 import json
 import re
@@ -30,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -795,6 +797,7 @@ SECRETS: dict[str, frozenset[str]] = {
 # What exists: the URL names of skala.urls, and the operations of the API.
 
 
+@functools.cache
 def url_names() -> dict[str, URLPattern]:
     """Every named URL pattern reachable from the root URLconf, by its full (namespaced) name."""
     found: dict[str, URLPattern] = {}
@@ -889,7 +892,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            built = build_world()
+            built = build_world(tmp_path_factory.mktemp("world"))
             built.sessions = {persona: session_for(user) for persona, user in built.users.items() if user}
             # One client per persona: a new client loads the middleware again (WhiteNoise scans every file).
             built.clients = {persona: Client() for persona in PERSONAS}
@@ -1163,9 +1166,8 @@ def check(kind: str, key: str, method: str, persona: str, world: World, rule: Ac
             assert marker not in text, f"{method} {key} shows {persona} what only {sorted(readers)} may read"
 
 
-def test_login_url_is_the_accounts_login():
-    # The refusal check for anonymous visitors relies on it.
-    assert reverse("login") in settings.LOGIN_URL or settings.LOGIN_URL == "login"
+def test_the_login_page_the_refusals_look_for_is_the_one_login_required_sends_to():
+    assert resolve_url(settings.LOGIN_URL) == reverse("login")
 
 
 # ---------------------------------------------------------------------------------------------------
