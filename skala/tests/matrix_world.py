@@ -117,6 +117,12 @@ class World:
     clients: dict | None = None
 
 
+# The nine personas of the matrix, and who each is:
+# anonymous (no one signed in); supplier and startup (administrators of Test Leverandør AS and of
+# Test Startup AS); buyer_viewer (viewer in Oslo kommune); buyer_editor (editor in its agency
+# Sykehjemsetaten, which owns the need and most of what follows it); other_buyer (editor in Stavanger
+# kommune); follower (editor in Bærum kommune, which follows the need's joint process with an option);
+# facilitator (site-wide facilitator, editor in KS, which runs a programme); staff (staff superuser).
 PERSONAS = (
     "anonymous",
     "supplier",
