@@ -4,14 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from skala.dialogue.models import MAX_ANSWER_LENGTH, Meeting, Question, QuestionKind, Report, WorkshopNote
+from skala.forms import ModelForm
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ModelForm):
     link = forms.URLField(label=_("link to the digital meeting"), required=False, assume_scheme="https")
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Meeting
         fields = [
             "kind",
@@ -80,7 +81,7 @@ class SlotsForm(forms.Form):
     pause = forms.IntegerField(label=_("Minutes between slots"), min_value=0, max_value=120, initial=5)
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ModelForm):
     choices_text = forms.CharField(
         label=_("Choices"),
         required=False,
@@ -88,7 +89,7 @@ class QuestionForm(forms.ModelForm):
         help_text=_("One choice a line."),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Question
         fields = ["phase", "kind", "text", "scale_min", "scale_max", "required", "is_last_advice", "order"]
 
@@ -167,8 +168,8 @@ class AnswerSupplierQuestionForm(forms.Form):
     answer = forms.CharField(label=_("Answer, for every supplier"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoteForm(forms.ModelForm):
-    class Meta:
+class NoteForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = WorkshopNote
         fields = ["topic", "participants", "notes"]
         widgets = {
@@ -177,8 +178,8 @@ class NoteForm(forms.ModelForm):
         }
 
 
-class ReportForm(forms.ModelForm):
-    class Meta:
+class ReportForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Report
         fields = ["summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 8})}

@@ -6,13 +6,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import ModelForm
 from skala.kpis.credentials import encrypt
 from skala.kpis.models import Connector, KeyFigure, Screen, Tile
 from skala.security.uploads import UploadValidator
 
 
-class FigureForm(forms.ModelForm):
-    class Meta:
+class FigureForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = KeyFigure
         fields = [
             "owner",
@@ -64,7 +65,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class ConnectorForm(forms.ModelForm):
+class ConnectorForm(ModelForm):
     config_text = forms.CharField(
         label=_("Settings (JSON)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -77,7 +78,7 @@ class ConnectorForm(forms.ModelForm):
         help_text=_("A bearer token, or a database address for SQL. Stored encrypted; never shown again."),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Connector
         fields = ["kind", "every_minutes", "timeout_seconds", "retries"]
 
@@ -97,11 +98,11 @@ class ConnectorForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class ScreenForm(forms.ModelForm):
+class ScreenForm(ModelForm):
     # The screen's link is made in this language, so it must be one Skala's addresses have.
     language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="nb")
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Screen
         fields = ["owner", "name", "rotate_seconds", "refresh_seconds", "tiles_per_page", "language"]
 
@@ -110,8 +111,8 @@ class ScreenForm(forms.ModelForm):
         self.fields["owner"].queryset = owners
 
 
-class TileForm(forms.ModelForm):
-    class Meta:
+class TileForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Tile
         fields = ["figure", "kind", "order"]
 

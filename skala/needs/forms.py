@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import BoundedModelMultipleChoiceField, ModelForm
 from skala.needs.models import Need, ParticipantRole
 from skala.orgs.models import Organisation
 from skala.reference.models import CpvCode, Sdg
@@ -34,20 +35,20 @@ class CpvCodesField(forms.CharField):
             )
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(ModelForm):
     cpv = CpvCodesField(
         label=_("CPV codes"),
         required=False,
         help_text=_("Eight-digit codes separated by spaces, e.g. 85310000 48180000."),
     )
-    sdgs = forms.ModelMultipleChoiceField(
+    sdgs = BoundedModelMultipleChoiceField(
         label=_("Sustainable Development Goals"),
         queryset=Sdg.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Need
         fields = [
             "organisation",

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import ModelForm
 from skala.orgs.models import Organisation, OrganisationUnit, Role, User
 from skala.reference.models import Municipality
 
@@ -18,7 +19,7 @@ def website_field() -> forms.URLField:
     return forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ModelForm):
     """An organisation's profile; the model's clean() validates the organisation number per country."""
 
     municipality = MunicipalityChoiceField(
@@ -28,18 +29,18 @@ class OrganisationForm(forms.ModelForm):
     )
     website = website_field()
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Organisation
         fields = ["name", "kind", "country", "orgnr", "municipality", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(ModelForm):
     """A new agency or procurement office under an organisation."""
 
     website = website_field()
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Organisation
         fields = ["name", "unit", "orgnr", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -5,14 +5,15 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import ModelForm
 from skala.orgs.models import Organisation
 from skala.portfolio.models import Actor, Adoption, Benefit, Decision, Funding, Programme, Project, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProjectForm(forms.ModelForm):
-    class Meta:
+class ProjectForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Project
         fields = [
             "title",
@@ -58,20 +59,20 @@ class GateForm(forms.Form):
     decided_on = forms.DateField(label=_("Decided"), initial=datetime.date.today, widget=DATE)
 
 
-class ActorForm(forms.ModelForm):
-    class Meta:
+class ActorForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Actor
         fields = ["organisation", "helix", "part"]
 
 
-class FundingForm(forms.ModelForm):
-    class Meta:
+class FundingForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Funding
         fields = ["source", "amount"]
 
 
-class BenefitForm(forms.ModelForm):
-    class Meta:
+class BenefitForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Benefit
         fields = ["description", "unit", "baseline", "expected", "realised", "key_figure"]
 
@@ -83,8 +84,8 @@ class BenefitForm(forms.ModelForm):
         self.fields["key_figure"].queryset = KeyFigure.objects.filter(owner__in=owners)
 
 
-class AdoptionForm(forms.ModelForm):
-    class Meta:
+class AdoptionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Adoption
         fields = ["organisation", "adopted_on", "note"]
         widgets = {"adopted_on": DATE}
@@ -96,8 +97,8 @@ class AdoptionForm(forms.ModelForm):
         )
 
 
-class ProgrammeForm(forms.ModelForm):
-    class Meta:
+class ProgrammeForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Programme
         fields = [
             "name",

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import ModelForm
 from skala.needs.forms import CpvCodesField
 from skala.procedures.advisor import BuyerType, ContractType, ProcedureType
 from skala.procedures.models import (
@@ -50,7 +51,7 @@ class AdvisorForm(forms.Form):
     )
 
 
-class ProcurementForm(forms.ModelForm):
+class ProcurementForm(ModelForm):
     procedure_type = forms.ChoiceField(label=_("Procedure"), choices=ProcedureType.choices)
     cpv = CpvCodesField(label=_("CPV codes"), required=False)
     start = forms.DateField(
@@ -59,7 +60,7 @@ class ProcurementForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Procurement
         fields = ["buyer", "title", "description", "procedure_type", "estimated_value"]
 
@@ -68,7 +69,7 @@ class ProcurementForm(forms.ModelForm):
         self.fields["buyer"].queryset = buyers
 
 
-class NoticeDetailsForm(forms.ModelForm):
+class NoticeDetailsForm(ModelForm):
     """What the eForms notices need that the procurement does not say yet."""
 
     submission_url = forms.URLField(
@@ -78,7 +79,7 @@ class NoticeDetailsForm(forms.ModelForm):
         help_text=_("The address of the tendering system that receives tenders and requests to participate."),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Procurement
         fields = ["description", "submission_url", "contract_months"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
@@ -93,35 +94,35 @@ PhaseFormSet = modelformset_factory(
 )
 
 
-class GroupMemberForm(forms.ModelForm):
-    class Meta:
+class GroupMemberForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = GroupMember
         fields = ["group", "name", "organisation", "role"]
 
 
-class OptionForm(forms.ModelForm):
-    class Meta:
+class OptionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = ProcurementOption
         fields = ["organisation", "terms", "value", "valid_until"]
         widgets = {"valid_until": DATE, "terms": forms.Textarea(attrs={"rows": 2})}
 
 
-class AwardForm(forms.ModelForm):
-    class Meta:
+class AwardForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Award
         fields = ["supplier", "lot", "value", "awarded_on", "contract_signed_on", "contract_ends_on"]
         widgets = {"awarded_on": DATE, "contract_signed_on": DATE, "contract_ends_on": DATE}
 
 
-class LotForm(forms.ModelForm):
-    class Meta:
+class LotForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Lot
         fields = ["number", "title", "estimated_value"]
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(ModelForm):
     url = forms.URLField(label=_("address"), assume_scheme="https")
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = ProcurementDocument
         fields = ["title", "url"]

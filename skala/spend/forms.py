@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import ModelForm
 from skala.orgs.identifiers import normalise_orgnr
 from skala.security.uploads import UploadValidator
 from skala.spend.models import SpendSettings, currency_of
@@ -44,10 +45,10 @@ class LinkForm(forms.Form):
             raise ValidationError(error.messages) from None
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(ModelForm):
     """How much of the openings for small suppliers the public sees."""
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = SpendSettings
         fields = ["openings_visibility"]
 

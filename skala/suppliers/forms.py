@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from skala.forms import BoundedModelMultipleChoiceField, ModelForm
 from skala.needs.forms import CpvCodesField
 from skala.orgs.identifiers import normalise_norwegian_orgnr
 from skala.orgs.models import Organisation, User
@@ -67,11 +68,11 @@ class SignupForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = BoundedModelMultipleChoiceField(
         label=_("Regions served"),
         queryset=County.objects.order_by("country", "name"),
         required=False,
@@ -79,7 +80,7 @@ class ProfileForm(forms.ModelForm):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = SupplierProfile
         fields = [
             "summary",
@@ -111,14 +112,14 @@ ContactFormSet = inlineformset_factory(
 )
 
 
-class SolutionForm(forms.ModelForm):
+class SolutionForm(ModelForm):
     cpv = CpvCodesField(
         label=_("CPV codes"),
         required=False,
         help_text=_("Eight-digit codes separated by spaces, e.g. 85310000 48180000."),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Solution
         fields = ["title", "description", "maturity"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
@@ -134,7 +135,7 @@ ReferenceFormSet = inlineformset_factory(
 )
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(ModelForm):
     buyer = forms.ModelChoiceField(
         label=_("Buyer"),
         queryset=Organisation.objects.none(),
@@ -143,7 +144,7 @@ class ProposalForm(forms.ModelForm):
     )
     cpv = CpvCodesField(label=_("CPV codes"), required=False)
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Proposal
         fields = ["solution", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
@@ -199,21 +200,21 @@ class CpvPrefixesField(forms.CharField):
             )
 
 
-class SubscriptionForm(forms.ModelForm):
+class SubscriptionForm(ModelForm):
     cpv = CpvPrefixesField(label=_("CPV codes or divisions"), required=False)
-    regions = forms.ModelMultipleChoiceField(
+    regions = BoundedModelMultipleChoiceField(
         label=_("Regions"),
         queryset=County.objects.order_by("country", "name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    buyers = forms.ModelMultipleChoiceField(
+    buyers = BoundedModelMultipleChoiceField(
         label=_("Buyers"),
         queryset=Organisation.objects.public_buyers().filter(parent=None).order_by("name"),
         required=False,
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Subscription
         fields = ["name", "keywords", "regions", "buyers", "frequency", "active"]
 
