@@ -12,7 +12,9 @@ the warm-up: V8 compiles optimised machine code for the hot functions of htmx ov
 hundred refreshes, growth that stops (with --chromium-arg=--js-flags=--max-opt=0 the post-GC heap is
 flat from the first minute). The growth is the post-GC heap at the end against that baseline; it exits
 with status 1 when that growth is above 10 % or a refresh failed. With --snapshots it writes heap
-snapshots at the baseline and at the end, for a diff in DevTools' Memory panel.
+snapshots at the baseline and at the end, for a diff in DevTools' Memory panel. (In such a diff the
+blink heap also holds DevTools' own network log, an XHRReplayData a refresh, there only because
+Playwright is attached; it is not in the JavaScript heap measured here.)
 """
 
 import argparse
@@ -100,9 +102,11 @@ def metrics(session) -> dict:
     return {item["name"]: item["value"] for item in session.send("Performance.getMetrics")["metrics"]}
 
 
-def sample(session, page) -> dict:
-    """The page's memory as it is, then after two forced collections (weak maps and finalizers too)."""
-    raw = metrics(session)["JSHeapUsedSize"] / 2**20
+def sample(session, page, raw: float | None = None) -> dict:
+    """The page's memory as it is (or as given), then after two forced collections (weak maps and
+    finalizers too)."""
+    if raw is None:
+        raw = metrics(session)["JSHeapUsedSize"] / 2**20
     session.send("HeapProfiler.collectGarbage")
     session.send("HeapProfiler.collectGarbage")
     after = metrics(session)
@@ -200,12 +204,14 @@ def main() -> None:
             while True:
                 elapsed = (time.monotonic() - started) / 60
                 baseline = elapsed >= arguments.warm_up and not any(s["baseline"] for s in samples)
+                raw = None
                 if baseline and arguments.snapshots:
+                    raw = metrics(session)["JSHeapUsedSize"] / 2**20  # the snapshot collects garbage
                     # Before the baseline sample: a snapshot makes V8 compute source positions, which
                     # stay on the heap, so a snapshot taken after it would count as the page's growth.
                     arguments.snapshots.mkdir(parents=True, exist_ok=True)
                     heap_snapshot(session, arguments.snapshots / "baseline.heapsnapshot")
-                measured = sample(session, page)
+                measured = sample(session, page, raw)
                 measured["minute"] = elapsed
                 measured["baseline"] = baseline
                 samples.append(measured)
