@@ -47,6 +47,25 @@ def usage(commands: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def command_language(environ) -> str | None:
+    """The interface language the locale asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), if Skala has it.
+
+    As GNU tools do: `LANG=sv_SE.UTF-8 skala ...` answers in Swedish; a locale Skala has no
+    translation for (C, POSIX, de_DE) leaves the site's default language (settings.LANGUAGE_CODE).
+    """
+    from django.conf import settings
+
+    available = {code for code, _name in settings.LANGUAGES}
+    wanted = [*environ.get("LANGUAGE", "").split(":")]
+    wanted += [environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    for value in wanted:
+        code = value.split(".")[0].split("@")[0].split("_")[0].lower()
+        code = {"no": "nb", "nn": "nb"}.get(code, code)
+        if code in available:
+            return code
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run a subcommand, or list them all."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -63,7 +82,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"skala: unknown command {name!r}.\n\n{usage(commands)}", file=sys.stderr)
         sys.exit(2)
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    language = command_language(os.environ)
+    if language:
+        translation.activate(language)
     execute_from_command_line([f"skala {name}", commands[name], *argv[1:]])
 
 

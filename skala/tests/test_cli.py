@@ -1,6 +1,7 @@
 """The `skala` command line."""
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,34 @@ def test_createuser_dry_run_saves_nothing():
 def test_createuser_names_an_unknown_organisation():
     with pytest.raises(CommandError, match="--organisation '123456785': no organisation"):
         run("createuser", "x@test.example", "--organisation", "123456785")
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "sv_SE.UTF-8"}, "sv"),
+        ({"LANG": "nb_NO.UTF-8"}, "nb"),
+        ({"LANG": "nn_NO.UTF-8"}, "nb"),
+        ({"LANG": "sv_SE.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"),
+        ({"LANGUAGE": "de:sv", "LANG": "en_GB.UTF-8"}, "sv"),
+        ({"LANG": "C.UTF-8"}, None),
+        ({}, None),
+    ],
+)
+def test_commands_speak_the_language_of_the_persons_locale(environ, language):
+    from skala.cli import command_language
+
+    assert command_language(environ) == language
+
+
+def test_a_command_answers_in_the_locales_language():
+    environment = {**os.environ, "LANGUAGE": "", "LC_ALL": "sv_SE.UTF-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "skala.cli", "restore", "/nonexistent/backup.tar.gz", "--dry-run"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "är inte en säkerhetskopia av Skala" in result.stderr, result.stderr

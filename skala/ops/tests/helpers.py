@@ -23,6 +23,9 @@ def environment(database_url: str, folder: Path, **extra: str) -> dict[str, str]
         "SKALA_SPEND_DIR": str(folder / "spend"),
         "EMAIL_URL": "memory:",
         "LOG_LEVEL": "WARNING",
+        # The tests read the commands' messages in English, whatever the machine's locale.
+        "LANGUAGE": "en",
+        "LC_ALL": "C.UTF-8",
         **extra,
     }
     values.pop("DJANGO_ENV", None)

@@ -453,6 +453,9 @@ class TestTheDownloads:
     def test_the_api_answers_a_refused_draft_with_the_failing_fields(self, client, personas):
         procurement = make_procurement(personas, "national", 900_000, description="")
         client.force_login(personas.owner)
-        response = client.get(f"/api/v1/procedures/procurements/{procurement.pk}/eforms/advisory")
+        response = client.get(
+            f"/api/v1/procedures/procurements/{procurement.pk}/eforms/advisory",
+            headers={"Accept-Language": "en"},
+        )
         assert response.status_code == 422
         assert "BT-24 Description (the procurement's description): missing." in response.json()["problems"]
