@@ -42,6 +42,9 @@ class Command(BaseCommand):
             web.append("--reload")
         self.stdout.write(f"Serving Skala on http://{host}:{port}/ (Ctrl-C stops).")
         server = subprocess.Popen(web)
+        # A service manager stops `skala serve` with SIGTERM: pass it on, or gunicorn and its workers
+        # would live on without their parent and keep the port.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: server.send_signal(signal.SIGTERM))
         try:
             server.wait()
         except KeyboardInterrupt:
