@@ -6,7 +6,7 @@ This adds the Content-Security-Policy (Django 5.2 has none built in) and the Per
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 # Browser features no page of Skala uses: a page, or a script injected into one, cannot ask for them.
@@ -107,3 +107,43 @@ class RequestSizeMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuse text with a NUL character in the address, a form or a JSON body, naming the field.
+
+    No text column can keep it (PostgreSQL refuses it outright), so a search or a save that carried
+    one answered 500; found by fuzzing the API (skala/security/tests/test_api_fuzz.py). Files are
+    left alone: an upload may hold any bytes, and its own validator reads it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self.field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("The field %(field)s holds a NUL character, which text in Skala cannot contain.") % {
+            "field": field
+        }
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def field_with_nul(request) -> str | None:
+        """The name of the first parameter or field with a NUL character in it, if any."""
+        forms = [request.GET]
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            forms.append(request.POST)
+        for form in forms:
+            for name, values in form.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return name.replace("\x00", "\\0")
+        if content_type.startswith("application/json") and (
+            b"\\u0000" in request.body or b"\x00" in request.body
+        ):
+            return "body"
+        return None
