@@ -94,8 +94,8 @@ def skala_quality(corpus, queries, embedder) -> dict:
         )
         for n, (_buyer, title, code) in enumerate(corpus)
     ]
-    index = MatchIndex(documents)
     suggester = CpvSuggester(cpv_entries())
+    index = MatchIndex(documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester.entries])
     top1 = top5 = exact10 = 0
     precision = []
     for _buyer, title, code in queries:
@@ -163,6 +163,7 @@ def speed(rows, queries, size: int) -> dict:
     from skala.matching.index import Document, MatchIndex, make_query
 
     texts = synthetic_corpus(rows, size)
+    vocabulary = [(entry.code8, entry.labels) for entry in cpv_entries()]
     tracemalloc.start()
     started = time.perf_counter()
     documents = [
@@ -177,7 +178,7 @@ def speed(rows, queries, size: int) -> dict:
         for n, (text, code) in enumerate(texts)
     ]
     analysed = time.perf_counter()
-    index = MatchIndex(documents)
+    index = MatchIndex(documents, vocabulary=vocabulary)
     built = time.perf_counter()
     index.classifier  # noqa: B018  (trained on first use; timed here)
     trained = time.perf_counter()

@@ -145,7 +145,9 @@ def build_index(progress: Progress | None = None) -> BuiltIndex:
         if progress and len(documents) % 50_000 == 0:
             progress(f"Read {len(documents)} documents")
     built = BuiltIndex(
-        stamp, MatchIndex(documents), np.array(owners, dtype=np.int64), np.array(public, dtype=bool)
+        stamp,
+        MatchIndex(documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester().entries]),
+        np.array(owners, dtype=np.int64), np.array(public, dtype=bool)
     )
     if progress:
         progress(f"Index built: {len(documents)} documents")

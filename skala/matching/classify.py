@@ -11,13 +11,20 @@ member's scores scaled to 0..1 and summed with fixed weights:
 - with embeddings, ``embedding``: a logistic regression over the documents' dense vectors, and
   ``embedding_neighbours``: the divisions of the ten documents nearest in embedding space.
 
+Given the CPV vocabulary, the two linear members also learn from every code's label, as a
+lighter training document of its division, in the languages the corpus is written in: a title
+whose words no classified document has used yet may still name a code. Labels in the corpus's
+other languages hurt (Danish and Norwegian labels beside Swedish titles blur the character n-grams),
+so they are left out.
+
 The weights were tuned on a validation split carved from the training buyers of the Swedish 2021
 procurements (never on the held-out buyers bench/matching.py measures on); docs/matching.md has
 the figures and what else was tried.
 """
 
 import warnings
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -25,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from skala.matching.analysis import matching_terms
 from skala.matching.cpv import code8
 
 MINIMUM_DOCUMENTS = 30
@@ -38,6 +46,45 @@ EMBEDDING_NEIGHBOURS = 10
 EMBEDDING_TEMPERATURE = 0.05
 # Titles carry the classifier's character n-grams; a long query text is cut to this many characters.
 CHARACTER_TEXT = 500
+# A CPV label counts this much against a classified document (tuned on the validation split).
+LABEL_WEIGHT = 0.4
+# A language whose labels are learnt must be this share of the classified documents at least.
+LABEL_LANGUAGE_SHARE = 0.2
+# The vocabulary has no nynorsk labels; bokmål's are the nearest.
+LABEL_LANGUAGE = {"nn": "nb"}
+
+
+def label_languages(languages: Iterable[str]) -> list[str]:
+    """The label languages worth learning for a corpus whose classified documents have these languages."""
+    counts = Counter(LABEL_LANGUAGE.get(language, language) for language in languages)
+    total = sum(counts.values())
+    return sorted(
+        language for language, count in counts.items() if total and count / total >= LABEL_LANGUAGE_SHARE
+    )
+
+
+def label_documents(
+    vocabulary: Iterable[tuple[str, Mapping[str, str]]], languages: Sequence[str]
+) -> tuple[list[tuple[str, ...]], list[str], list[str]]:
+    """Each code's label in each of the languages as a document: (terms, codes, texts)."""
+    labelled = tuple(
+        (code, language, label)
+        for code, labels in vocabulary
+        for language in languages
+        if (label := (labels.get(language) or "").strip())
+    )
+    # The vocabulary rarely changes but the index is rebuilt with every corpus change: analyse its
+    # labels once.
+    if labelled not in _analysed_labels:
+        _analysed_labels.clear()
+        _analysed_labels[labelled] = [
+            tuple(matching_terms(label, language)) for _c, language, label in labelled
+        ]
+    terms = _analysed_labels[labelled]
+    return list(terms), [code for code, _l, _t in labelled], [label for _c, _l, label in labelled]
+
+
+_analysed_labels: dict[tuple, list[tuple[str, ...]]] = {}
 
 
 def identity(terms):
@@ -64,7 +111,35 @@ class DivisionClassifier:
 
     ``texts`` (titles) feed the character member and ``vectors`` (document embeddings) the
     embedding members; either may be left out, and a member without data is not trained.
+    ``weights`` weigh the documents (1 each by default).
     """
+
+    @classmethod
+    def for_corpus(
+        cls,
+        terms: Sequence[Sequence[str]],
+        codes: Sequence[str],
+        languages: Sequence[str],
+        texts: Sequence[str] | None = None,
+        vectors: np.ndarray | None = None,
+        vocabulary: Iterable[tuple[str, Mapping[str, str]]] = (),
+    ) -> "DivisionClassifier":
+        """A classifier over the corpus's classified documents and, given the vocabulary
+        ((code, {language: label}) pairs), its labels in the corpus's languages."""
+        count = len(codes)
+        texts = list(texts) if texts is not None else [""] * count
+        chosen = label_languages(languages[n] for n in range(count) if codes[n])
+        label_terms, label_codes, label_texts = label_documents(vocabulary, chosen)
+        if vectors is not None and label_codes:
+            vectors = np.vstack([vectors, np.zeros((len(label_codes), vectors.shape[1]), vectors.dtype)])
+        return cls(
+            list(terms) + label_terms,
+            list(codes) + label_codes,
+            texts=texts + label_texts,
+            vectors=vectors,
+            weights=[1.0] * count + [LABEL_WEIGHT] * len(label_codes),
+            trained_documents=count,
+        )
 
     def __init__(
         self,
@@ -72,30 +147,46 @@ class DivisionClassifier:
         codes: Sequence[str],
         texts: Sequence[str] | None = None,
         vectors: np.ndarray | None = None,
+        weights: Sequence[float] | None = None,
+        trained_documents: int | None = None,
     ):
         count = len(codes)
         texts = list(texts) if texts is not None else [""] * count
-        rows = [n for n in range(count) if codes[n] and (terms[n] or texts[n].strip())]
+        # Only the first trained_documents rows are the corpus's; the rest (labels) are always kept
+        # and do not count towards the minimum a classifier needs.
+        corpus_size = count if trained_documents is None else trained_documents
+        usable = [n for n in range(count) if codes[n] and (terms[n] or texts[n].strip())]
+        rows = [n for n in usable if n < corpus_size]
+        extra = [n for n in usable if n >= corpus_size]
         if len(rows) > MAXIMUM_TRAINING_DOCUMENTS:
             step = len(rows) / MAXIMUM_TRAINING_DOCUMENTS
             rows = [rows[int(n * step)] for n in range(MAXIMUM_TRAINING_DOCUMENTS)]
+        enough = len(rows) >= MINIMUM_DOCUMENTS
+        rows += extra
         labels = np.array([code8(codes[n])[:2] for n in rows])
+        sample_weight = np.array([weights[n] for n in rows]) if weights is not None else None
         self.divisions: np.ndarray = np.array([])
         self.members: dict[str, object] = {}
         self.neighbour_vectors: np.ndarray | None = None
-        if len(rows) < MINIMUM_DOCUMENTS or len(set(labels)) < 2:
+        if not enough or len(set(labels)) < 2:
             return
         self.divisions = np.unique(labels)
         self.terms_vectoriser = TfidfVectorizer(analyzer=identity, sublinear_tf=True)
         matrix = self.terms_vectoriser.fit_transform([list(terms[n]) for n in rows])
-        self.members["terms"] = LinearSVC(C=0.5).fit(matrix, labels)
+        self.members["terms"] = LinearSVC(C=0.5).fit(matrix, labels, sample_weight=sample_weight)
         titled = [k for k, n in enumerate(rows) if texts[n].strip()]
         if len(titled) >= MINIMUM_DOCUMENTS:
-            self.train_characters([texts[rows[k]][:CHARACTER_TEXT] for k in titled], labels[titled])
+            self.train_characters(
+                [texts[rows[k]][:CHARACTER_TEXT] for k in titled],
+                labels[titled],
+                None if sample_weight is None else sample_weight[titled],
+            )
         if vectors is not None:
             self.train_embedding(vectors, rows, labels)
 
-    def train_characters(self, texts: list[str], labels: np.ndarray) -> None:
+    def train_characters(
+        self, texts: list[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> None:
         if len(set(labels)) < 2:
             return
         self.characters_vectoriser = TfidfVectorizer(
@@ -104,7 +195,9 @@ class DivisionClassifier:
         matrix = self.characters_vectoriser.fit_transform(texts)
         # A loose tolerance halves the training time (20,000 titles: 14 s to 7 s) for the same
         # validation accuracy.
-        self.members["characters"] = LinearSVC(C=0.3, tol=0.1).fit(matrix, labels)
+        self.members["characters"] = LinearSVC(C=0.3, tol=0.1).fit(
+            matrix, labels, sample_weight=sample_weight
+        )
 
     def train_embedding(self, vectors: np.ndarray, rows: list[int], labels: np.ndarray) -> None:
         """The embedding members, from the rows that have a vector (a zero row has none)."""

@@ -7,7 +7,7 @@ again, and necessary because BM25's document frequencies change with every docum
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import bm25s
@@ -105,8 +105,13 @@ def scaled(values: np.ndarray) -> np.ndarray:
 class MatchIndex:
     """An immutable index over documents; build a new one when documents change."""
 
-    def __init__(self, documents: Sequence[Document]):
+    def __init__(
+        self, documents: Sequence[Document], vocabulary: Iterable[tuple[str, Mapping[str, str]]] = ()
+    ):
+        """vocabulary: the CPV codes with their labels by language, (code, {language: label}) pairs,
+        which the division classifier learns from beside the classified documents."""
         self.documents = list(documents)
+        self.vocabulary = list(vocabulary)
         self.position = {document.key: n for n, document in enumerate(self.documents)}
         self.document_frequency = Counter(term for document in self.documents for term in set(document.terms))
         self.bm25 = bm25s.BM25()
@@ -135,11 +140,13 @@ class MatchIndex:
         if self._classifier is None:
             from skala.matching.classify import DivisionClassifier
 
-            self._classifier = DivisionClassifier(
+            self._classifier = DivisionClassifier.for_corpus(
                 [document.terms for document in self.documents],
                 [document.cpv[0] if document.cpv else "" for document in self.documents],
+                [document.language for document in self.documents],
                 texts=[document.title for document in self.documents],
                 vectors=self.vectors,
+                vocabulary=self.vocabulary,
             )
         return self._classifier
 

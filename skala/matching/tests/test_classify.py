@@ -112,3 +112,37 @@ def test_the_index_trains_its_classifier_on_titles_and_embeddings():
     assert set(index.classifier.members) == {"terms", "characters", "embedding"}
     prior = index.division_prior(make_query("Skolstädningen", "sv"))
     assert best(prior) == "90"
+
+
+def test_labels_teach_a_division_no_classified_document_has_named_yet():
+    titles, codes = corpus({"45233222": ROADS, "90911000": CLEANING, "15000000": FOOD})
+    vocabulary = [
+        ("34144510", {"sv": "Brandbilar", "nb": "Brannbiler"}),
+        ("45233222", {"sv": "Beläggningsarbeten", "nb": "Asfaltarbeid"}),
+    ]
+    terms = [matching_terms(title, "sv") for title in titles]
+    query = "Nya brandbilar"
+    without = DivisionClassifier.for_corpus(terms, codes, ["sv"] * len(codes), texts=titles)
+    learnt = DivisionClassifier.for_corpus(
+        terms, codes, ["sv"] * len(codes), texts=titles, vocabulary=vocabulary
+    )
+    assert "34" not in without.scores(matching_terms(query, "sv"), query)
+    assert best(learnt.scores(matching_terms(query, "sv"), query)) == "34"
+
+
+def test_labels_alone_train_nothing():
+    vocabulary = [(f"{division}000000", {"sv": f"Etikett {division}"}) for division in range(10, 99)]
+    model = DivisionClassifier.for_corpus(
+        [["asfalt"]] * 5, ["45233222"] * 5, ["sv"] * 5, vocabulary=vocabulary
+    )
+    assert not model.trained
+
+
+def test_labels_are_learnt_in_the_corpus_languages_only():
+    from skala.matching.classify import label_languages
+
+    assert label_languages(["sv"] * 8 + ["nb"] * 2) == ["nb", "sv"]
+    assert label_languages(["sv"] * 9 + ["da"]) == ["sv"]
+    # Nynorsk documents learn from the bokmål labels, the nearest the vocabulary has.
+    assert label_languages(["nn"] * 3 + ["nb"]) == ["nb"]
+    assert label_languages([]) == []
