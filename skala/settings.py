@@ -263,6 +263,10 @@ LOGGING = {
 # holding a sentence-transformers model. Nothing is downloaded at run time.
 SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 
+# The eForms SDK's folder (or its schemas/ folder), if the machine has one: every eForms draft is then
+# validated against the SDK's XSD schemas before it is offered (skala/procedures/eforms_schema.py).
+SKALA_EFORMS_SDK = env.string("SKALA_EFORMS_SDK", "")
+
 # OCDS exports: the publisher's registered ocid prefix (https://standard.open-contracting.org, "ocid"),
 # and the name that publishes them.
 SKALA_OCID_PREFIX = env.string("SKALA_OCID_PREFIX", "ocds-skala0")

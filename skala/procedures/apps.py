@@ -7,4 +7,4 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures and notices")
 
     def ready(self) -> None:
-        from skala.procedures import permissions  # noqa: F401  (registers the permission rules)
+        from skala.procedures import eforms_schema, permissions  # noqa: F401  (registers the rules and checks)

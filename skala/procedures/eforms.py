@@ -21,9 +21,10 @@ and direct purchases get no draft.
 Every draft is checked before it is offered (``skala.procedures.eforms_check``): well-formed, every
 element path found in the eForms SDK's own example notices of the same notice family and in their
 order, every code in the codelists, every required field present. A draft that fails is refused
-with the failing fields named; it is never offered. XSD validation awaits the eForms SDK's schemas,
-which are not available to Skala; Doffin's own validation (XSD, schematron and DFØ's national rules)
-runs when the buyer uploads.
+with the failing fields named; it is never offered. Where the machine has the eForms SDK
+(``SKALA_EFORMS_SDK``), the draft is also validated against the SDK's XSD schemas
+(``skala.procedures.eforms_schema``); Doffin's own validation (XSD, schematron and DFØ's national
+rules) runs when the buyer uploads.
 
 The XML itself is written by ``skala.procedures.eforms_build``. Skala fills what it knows and what
 its procedures imply: the buyers (a joint process's accepted partners and followers are buyers too),
@@ -142,9 +143,10 @@ def draft(
     """A checked draft, (its choice of notice, the XML), with the person downloading it as the contact;
     DraftError names every failing field, and nothing is offered."""
     from skala.procedures.eforms_check import problems
+    from skala.procedures.eforms_schema import schema_problems
 
     choice, xml = build(procurement, kind, contact, now)
-    found = problems(xml, choice.subtype, procedure=procurement.procedure_type)
+    found = problems(xml, choice.subtype, procedure=procurement.procedure_type) or schema_problems(xml)
     if found:
         raise DraftError(found)
     return choice, xml

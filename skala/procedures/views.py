@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -168,6 +169,7 @@ def procurement_detail(request, procurement_id: int):
             document_form=DocumentForm(),
             notice_details_form=NoticeDetailsForm(instance=procurement, prefix="notice"),
             notice_kinds=NoticeKind.choices,
+            notice_schemas=bool(settings.SKALA_EFORMS_SDK),
         )
     return render(request, "procedures/procurement_detail.html", context)
 
