@@ -6,8 +6,7 @@ from skala.suppliers.models import (
     Contact,
     CustomerReference,
     PartneringRequest,
-    Proposal,
-    ProposalEvent,
+    ProposalRouting,
     Solution,
     Subscription,
     SupplierProfile,
@@ -38,20 +37,27 @@ class SolutionAdmin(admin.ModelAdmin):
     list_filter = ["maturity"]
     search_fields = ["title", "profile__organisation__name"]
     inlines = [ReferenceInline]
+    # The CPV vocabulary has 9,454 codes: a search box, not a select list of all of them.
+    autocomplete_fields = ["cpv_codes"]
 
 
-class EventInline(admin.TabularInline):
-    model = ProposalEvent
-    extra = 0
-    readonly_fields = ["status", "receiver", "by", "note", "at"]
+@admin.register(ProposalRouting)
+class ProposalRoutingAdmin(admin.ModelAdmin):
+    """Proposals are confidential between the supplier and the buyer: staff see who sent what to whom,
+    when and how far it came, never its title, text, answer or notes (the pages refuse staff too)."""
 
-
-@admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "sender", "receiver", "status", "created_at", "answered_at"]
+    list_display = ["pk", "sender", "receiver", "status", "created_at", "answered_at"]
     list_filter = ["status"]
-    search_fields = ["title", "sender__name", "receiver__name"]
-    inlines = [EventInline]
+    search_fields = ["sender__name", "receiver__name"]
+    fields = ["sender", "receiver", "status", "created_at", "first_response_at", "answered_at"]
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Subscription)

@@ -249,6 +249,21 @@ class Proposal(models.Model):
         return (self.answered_at - self.created_at).total_seconds() / 86400
 
 
+class ProposalRouting(Proposal):
+    """A proposal as staff may see it in the admin: who sent one to whom, when, and how far it came.
+
+    Its name gives the parties and the number, never the title: the content stays between the
+    supplier and the buyer."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("proposal routing")
+        verbose_name_plural = _("proposal routing")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}: {self.sender} → {self.receiver}"
+
+
 class ProposalEvent(models.Model):
     """One step in a proposal's history: who moved it where, and what they said."""
 

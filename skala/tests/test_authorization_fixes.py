@@ -126,3 +126,30 @@ def test_a_public_procurement_does_not_show_the_title_of_its_draft_need(client, 
     assert "Oslos utkast" not in client.get(f"/nb/procedures/{procurement.pk}/").content.decode()
     client.force_login(personas.colleague, backend="django.contrib.auth.backends.ModelBackend")
     assert "Oslos utkast" in client.get(f"/nb/procedures/{procurement.pk}/").content.decode()
+
+
+def test_the_admin_shows_staff_a_proposals_routing_but_not_its_content(client, personas):
+    proposal = send_proposal(
+        sender=personas.supplier_org,
+        sent_by=personas.supplier,
+        title="Fallsensorer med egen algoritme",
+        description="Fortrolig beskrivelse av løsningen",
+        cpv_codes=[],
+        buyer=personas.oslo,
+    )
+    client.force_login(personas.staff, backend="django.contrib.auth.backends.ModelBackend")
+    listing = client.get("/nb/admin/suppliers/proposalrouting/").content.decode()
+    page = client.get(f"/nb/admin/suppliers/proposalrouting/{proposal.pk}/change/")
+    assert page.status_code == 200
+    for shown in (listing, page.content.decode()):
+        assert personas.supplier_org.name in shown
+        assert "Fallsensorer" not in shown
+        assert "Fortrolig" not in shown
+    assert client.post(f"/nb/admin/suppliers/proposalrouting/{proposal.pk}/change/", {}).status_code == 403
+
+
+def test_admin_forms_search_the_cpv_vocabulary_instead_of_listing_it(client, personas):
+    client.force_login(personas.staff, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/nb/admin/suppliers/solution/add/").content.decode()
+    assert page.count("<option") < 100
+    assert "admin-autocomplete" in page
