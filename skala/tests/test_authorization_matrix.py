@@ -767,6 +767,8 @@ ADMIN_ROWS: dict[str, Row] = {
     "admin:orgs_registryentry_add": Row(GET=NOBODY),
     "admin:orgs_registryentry_delete": Row(GET=NOBODY),
     "admin:procedures_notice_add": Row(GET=NOBODY),
+    # A proposal's routing is read-only to staff; proposals are sent by suppliers only.
+    "admin:suppliers_proposalrouting_add": Row(GET=NOBODY),
     "admin:django_tasks_database_dbtaskresult_add": Row(GET=NOBODY),
     # The autocomplete answers only its widgets' requests (which name the field); a bare call is refused.
     "admin:autocomplete": Row(GET=NOBODY),
@@ -779,8 +781,8 @@ SECRETS: dict[str, frozenset[str]] = {
     matrix_world.SECRET_ANSWER: HOSTS | {"startup"},
     # A word only confidential answers use (the startup's and another supplier's).
     matrix_world.SECRET_WORD: HOSTS | {"startup"},
-    # Between the sending supplier and the receiving buyer; staff read it in the admin.
-    matrix_world.SECRET_PROPOSAL: OSLO | {"supplier", "staff"},
+    # Between the sending supplier and the receiving buyer; staff see only its routing in the admin.
+    matrix_world.SECRET_PROPOSAL: OSLO | {"supplier"},
     # Workshop notes are the hosts' (those who run the meeting).
     matrix_world.SECRET_NOTE: HOST_EDITORS,
     # A need published to invited buyers only: its buyer, staff, and the invited follower.
