@@ -290,6 +290,14 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # Ninja's own, with a bounded offset: a huge one answered 500 instead of 422.
 NINJA_PAGINATION_CLASS = "skala.pagination.LimitOffsetPagination"
 
+# A spend upload importing without a sign of life for this many minutes is shown as stalled (its
+# worker has most likely stopped), and its editors may start it again.
+SKALA_UPLOAD_STALL_MINUTES = env.integer("SKALA_UPLOAD_STALL_MINUTES", 30)
+if SKALA_UPLOAD_STALL_MINUTES < 1:
+    raise ImproperlyConfigured(
+        f"SKALA_UPLOAD_STALL_MINUTES must be 1 or more, not {SKALA_UPLOAD_STALL_MINUTES}."
+    )
+
 # Spend analytics: the supplier-base report's long tail is the suppliers paid less than this in a year,
 # in the organisation's currency (a page, the API or `skala report` may ask for another with threshold).
 SKALA_LONG_TAIL_THRESHOLD = env.integer("SKALA_LONG_TAIL_THRESHOLD", 100_000)

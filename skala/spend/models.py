@@ -6,11 +6,13 @@ The summary (`SpendSummary`) holds one row per office, supplier, category, CPV d
 import keeps it current, so the supplier-base report never has to read the lines themselves.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CURRENCIES = {"NO": "NOK", "SE": "SEK", "DK": "DKK", "FI": "EUR", "IS": "ISK"}
@@ -367,6 +369,12 @@ class SpendUpload(models.Model):
         related_name="uploads",
     )
     task_id = models.CharField(max_length=64, blank=True, editable=False)
+    # Which run of the import this is: a run that stalled and was started again must not record an
+    # outcome over the new run's, should it ever finish.
+    attempt = models.PositiveIntegerField(_("attempt"), default=1)
+    # When the running import last said it was alive (at the start, and with each progress step
+    # where the database lets another connection write: PostgreSQL).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     # The uploader's language, which the task writes its messages in.
     language = models.CharField(max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
@@ -385,6 +393,16 @@ class SpendUpload(models.Model):
     def pending(self) -> bool:
         """Still waiting or importing: the page keeps asking."""
         return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+    @property
+    def stalled(self) -> bool:
+        """Importing, but without a sign of life for SKALA_UPLOAD_STALL_MINUTES: its worker has most
+        likely stopped (killed, or the machine restarted), and nothing of it was saved."""
+        if self.status != UploadStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        limit = datetime.timedelta(minutes=settings.SKALA_UPLOAD_STALL_MINUTES)
+        return last is None or timezone.now() - last > limit
 
     @property
     def lines(self) -> int:

@@ -29,8 +29,9 @@ class UploadProgress:
     writer at a time, and the import is it, so there the page shows the import running until it ends.
     """
 
-    def __init__(self, upload_id: int):
+    def __init__(self, upload_id: int, attempt: int):
         self.upload_id = upload_id
+        self.attempt = attempt
         self.own = (
             connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
         )
@@ -40,7 +41,10 @@ class UploadProgress:
             return
         table = self.own.ops.quote_name(SpendUpload._meta.db_table)
         with self.own.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET lines_read = %s WHERE id = %s", [lines, self.upload_id])
+            cursor.execute(
+                f"UPDATE {table} SET lines_read = %s, heartbeat_at = %s WHERE id = %s AND attempt = %s",
+                [lines, timezone.now(), self.upload_id, self.attempt],
+            )
 
     def close(self) -> None:
         if self.own is not None:
@@ -66,22 +70,31 @@ def local_file(name: str) -> Iterator[Path]:
 
 
 def finish(upload: SpendUpload, **fields) -> None:
-    """Record how the upload ended and remove its file."""
-    if upload.stored_name:
-        default_storage.delete(upload.stored_name)
+    """Record how this run of the upload ended and remove its file; a run the upload has since been
+    started again without (it stalled) records nothing."""
     fields.update(finished_at=timezone.now(), stored_name="")
-    SpendUpload.objects.filter(pk=upload.pk).update(**fields)
+    if (
+        SpendUpload.objects.filter(pk=upload.pk, attempt=upload.attempt).update(**fields)
+        and upload.stored_name
+    ):
+        default_storage.delete(upload.stored_name)
 
 
 @task()
-def import_upload(upload_id: int) -> str:
-    """Import an uploaded file for its organisation; the upload records the outcome. Returns the status."""
+def import_upload(upload_id: int, attempt: int = 1) -> str:
+    """Import an uploaded file for its organisation; the upload records the outcome. Returns the status.
+
+    attempt: which run of the upload this task is (``restart_upload`` starts another).
+    """
     upload = SpendUpload.objects.select_related("organisation").filter(pk=upload_id).first()
-    if upload is None or not upload.pending:
-        # Removed, or already handled by an earlier run of the same task.
+    if upload is None or upload.attempt != attempt or not upload.pending:
+        # Removed, started again since this task was queued, or already handled by an earlier run.
         return upload.status if upload else ""
-    SpendUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.RUNNING, started_at=timezone.now())
-    progress = UploadProgress(upload.pk)
+    now = timezone.now()
+    SpendUpload.objects.filter(pk=upload.pk, attempt=attempt).update(
+        status=UploadStatus.RUNNING, started_at=now, heartbeat_at=now
+    )
+    progress = UploadProgress(upload.pk, attempt)
     try:
         with translation.override(upload.language or None), local_file(upload.stored_name) as path:
             report = import_spend(

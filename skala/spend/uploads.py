@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from skala.orgs.models import Organisation
-from skala.spend.models import SpendUpload
+from skala.spend.models import SpendUpload, UploadStatus
 
 UPLOAD_FOLDER = "spend-uploads"
 
@@ -23,8 +23,6 @@ def queue_upload(
     language: str = "",
 ) -> SpendUpload:
     """Store an uploaded file, record it, and queue its import once the record is committed."""
-    from skala.spend.tasks import import_upload
-
     suffix = PurePath(upload.name).suffix.lower()
     # The stored name is random: the file name a person chose never becomes a path on the server.
     stored = default_storage.save(f"{UPLOAD_FOLDER}/{get_random_string(24)}{suffix}", upload)
@@ -39,9 +37,49 @@ def queue_upload(
         language=language,
     )
 
+    enqueue_on_commit(record.pk, record.attempt)
+    return record
+
+
+def enqueue_on_commit(upload_id: int, attempt: int) -> None:
+    from skala.spend.tasks import import_upload
+
     def enqueue() -> None:
-        result = import_upload.enqueue(record.pk)
-        SpendUpload.objects.filter(pk=record.pk).update(task_id=str(result.id))
+        result = import_upload.enqueue(upload_id, attempt)
+        SpendUpload.objects.filter(pk=upload_id, attempt=attempt).update(task_id=str(result.id))
 
     transaction.on_commit(enqueue)
+
+
+class NotStalledError(ValueError):
+    """Only an upload whose import has stalled may be started again."""
+
+
+def restart_upload(record: SpendUpload) -> SpendUpload:
+    """Start a stalled upload's import again, from its stored file, as a new attempt.
+
+    Safe because an import is one transaction: the stalled run saved nothing, and should it still
+    finish, it records nothing over the new attempt (and the same file is then recognised as
+    already imported).
+    """
+    if not record.stalled or not record.stored_name:
+        raise NotStalledError(
+            f"Upload {record.pk} is {record.status}, not stalled: only a stalled import is started again."
+        )
+    attempt = record.attempt + 1
+    restarted = SpendUpload.objects.filter(
+        pk=record.pk, attempt=record.attempt, status=UploadStatus.RUNNING
+    ).update(
+        attempt=attempt,
+        status=UploadStatus.QUEUED,
+        started_at=None,
+        heartbeat_at=None,
+        lines_read=0,
+        message="",
+        task_id="",
+    )
+    if not restarted:
+        raise NotStalledError(f"Upload {record.pk} was started again or finished meanwhile.")
+    enqueue_on_commit(record.pk, attempt)
+    record.refresh_from_db()
     return record

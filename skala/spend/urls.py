@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:organisation_id>/suppliers/<int:supplier_id>/link/", views.link, name="link"),
     path("<int:organisation_id>/uploads/", views.uploads, name="uploads"),
     path("<int:organisation_id>/uploads/<int:upload_id>/", views.upload, name="upload"),
+    path(
+        "<int:organisation_id>/uploads/<int:upload_id>/restart/", views.upload_restart, name="upload_restart"
+    ),
 ]

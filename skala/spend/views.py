@@ -5,6 +5,7 @@ suppliers known only by name (editors link them), the public level of the openin
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from skala.spend.forms import LinkForm, ReportForm, SettingsForm, UploadForm
 from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, SpendUpload, Supplier
 from skala.spend.report import openings, supplier_base
 from skala.spend.suppliers import link_supplier
-from skala.spend.uploads import queue_upload
+from skala.spend.uploads import NotStalledError, queue_upload, restart_upload
 
 SHOWN_OPENINGS = 50
 LISTED_UPLOADS = 50
@@ -262,11 +263,31 @@ def upload(request, organisation_id: int, upload_id: int):
         pk=upload_id,
         organisation=organisation,
     )
-    context = {"organisation": organisation, "upload": record}
+    context = {
+        "organisation": organisation,
+        "upload": record,
+        "stall_minutes": settings.SKALA_UPLOAD_STALL_MINUTES,
+    }
     if request.htmx:
         response = render(request, "spend/_upload_status.html", context)
-        if not record.pending:
-            # 286 tells htmx to stop asking; the finished status is still swapped in.
+        if not record.pending or record.stalled:
+            # 286 tells htmx to stop asking; the finished (or stalled) status is still swapped in.
             response.status_code = HttpResponseStopPolling.status_code
         return response
     return render(request, "spend/upload.html", context)
+
+
+@login_required
+@require_POST
+def upload_restart(request, organisation_id: int, upload_id: int):
+    """Start a stalled import again, from the file it kept."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.change_spend", organisation)
+    record = get_object_or_404(SpendUpload, pk=upload_id, organisation=organisation)
+    try:
+        restart_upload(record)
+    except NotStalledError:
+        messages.error(request, _("Only an import that has stalled can be started again; this one has not."))
+    else:
+        messages.success(request, _("The import was started again."))
+    return redirect("spend:upload", organisation_id=organisation.pk, upload_id=record.pk)

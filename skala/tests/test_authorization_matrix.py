@@ -513,6 +513,10 @@ PAGES: dict[str, Row] = {
     "spend:link": Row(POST=["staff"], data=lambda w, p: {"orgnr": "999000037"}),
     "spend:uploads": Row(GET=["staff"], POST=["staff"], data=spend_upload),
     "spend:upload": Row(GET=["staff"], kwargs={"upload_id": lambda w: w.spend_upload.pk}),
+    # The world's upload has not stalled: whoever may change spend is told so, and nothing changes.
+    "spend:upload_restart": Row(
+        POST=allow(["staff"], nothing_to_do=["staff"]), kwargs={"upload_id": lambda w: w.spend_upload.pk}
+    ),
     # Key figures of Sykehjemsetaten; facilitators read every figure.
     "kpis:figures": Row(GET=SIGNED_IN),
     "kpis:figure_create": Row(

@@ -2,11 +2,13 @@
 real worker, its progress and outcome (every problem with its row and column, nothing written), the
 same file recognised twice, the size and type checks, and the record of every upload."""
 
+import datetime
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from skala.orgs.models import Organisation
 from skala.spend.models import SpendImport, SpendLine, SpendUpload, UploadStatus
@@ -238,7 +240,7 @@ def test_progress_is_seen_while_the_import_transaction_is_still_open(personas):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer at a time: progress is shown when the import ends")
     record = SpendUpload.objects.create(organisation=personas.oslo, file_name="big.csv")
-    progress = UploadProgress(record.pk)
+    progress = UploadProgress(record.pk, record.attempt)
     observer = connections.create_connection("default")
     try:
         with transaction.atomic():
@@ -267,3 +269,93 @@ def test_an_upload_in_a_storage_without_local_paths_is_copied_for_the_import(
     run_db_worker()
     assert SpendUpload.objects.get().status == UploadStatus.DONE
     assert SpendLine.objects.count() == 2
+
+
+def stall(record: SpendUpload, minutes: int = 31) -> None:
+    """The upload as a worker killed mid-import leaves it: running, its last sign of life long ago."""
+    long_ago = timezone.now() - datetime.timedelta(minutes=minutes)
+    SpendUpload.objects.filter(pk=record.pk).update(
+        status=UploadStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
+    record.refresh_from_db()
+
+
+def test_an_import_without_a_sign_of_life_for_the_stall_limit_is_stalled(
+    client, tmp_path, personas, django_capture_on_commit_callbacks, settings
+):
+    settings.SKALA_UPLOAD_STALL_MINUTES = 30
+    client.force_login(personas.owner)
+    upload(client, personas, tmp_path, django_capture_on_commit_callbacks)
+    record = SpendUpload.objects.get()
+    assert not record.stalled  # waiting for a worker is not stalling
+    stall(record, minutes=29)
+    assert not record.stalled
+    stall(record, minutes=31)
+    assert record.stalled
+
+
+def test_a_stalled_import_is_shown_and_its_editors_start_it_again_on_a_real_worker(
+    client, tmp_path, personas, django_capture_on_commit_callbacks, run_db_worker
+):
+    client.force_login(personas.owner)
+    location = upload(client, personas, tmp_path, django_capture_on_commit_callbacks)["Location"]
+    record = SpendUpload.objects.get()
+    stall(record)
+    page_text = client.get(location).text
+    assert "no sign of life for over 30 minutes" in page_text
+    assert 'hx-trigger="every 1s"' not in page_text  # the button is not swapped away under the reader
+    assert "Start the import again" in page_text
+    assert "Stalled" in client.get(page(personas)).text
+    assert client.get(location, headers={"HX-Request": "true"}).status_code == 286
+
+    restart = f"{location}restart/"
+    for refused in (personas.colleague, personas.other_buyer, personas.startup):
+        client.force_login(refused)
+        assert client.post(restart).status_code == 403
+    client.force_login(personas.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(restart)
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.attempt, record.started_at) == (UploadStatus.QUEUED, 2, None)
+    assert record.task_id
+    run_db_worker()
+    record.refresh_from_db()
+    assert record.status == UploadStatus.DONE
+    assert SpendLine.objects.count() == 2
+
+
+def test_only_a_stalled_import_can_be_started_again(
+    client, tmp_path, personas, django_capture_on_commit_callbacks, run_db_worker
+):
+    client.force_login(personas.owner)
+    location = upload(client, personas, tmp_path, django_capture_on_commit_callbacks)["Location"]
+    response = client.post(f"{location}restart/", follow=True)
+    assert "Only an import that has stalled can be started again" in response.text
+    assert SpendUpload.objects.get().attempt == 1
+    run_db_worker()
+    client.post(f"{location}restart/")
+    record = SpendUpload.objects.get()
+    assert (record.status, record.attempt) == (UploadStatus.DONE, 1)
+
+
+def test_the_stalled_run_records_nothing_over_the_run_that_replaced_it(
+    client, tmp_path, personas, django_capture_on_commit_callbacks, run_db_worker
+):
+    from skala.spend.tasks import import_upload
+    from skala.spend.uploads import restart_upload
+
+    client.force_login(personas.owner)
+    upload(client, personas, tmp_path, django_capture_on_commit_callbacks)
+    record = SpendUpload.objects.get()
+    stall(record)
+    with django_capture_on_commit_callbacks(execute=True):
+        restart_upload(record)
+    # The first run's task, arriving late (a worker that was only very slow), does nothing.
+    assert import_upload.call(record.pk, 1) == UploadStatus.QUEUED
+    record.refresh_from_db()
+    assert (record.status, record.attempt, record.stored_name != "") == (UploadStatus.QUEUED, 2, True)
+    run_db_worker()
+    record.refresh_from_db()
+    assert record.status == UploadStatus.DONE
+    assert SpendImport.objects.count() == 1
