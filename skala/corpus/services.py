@@ -147,7 +147,8 @@ def build_index(progress: Progress | None = None) -> BuiltIndex:
     built = BuiltIndex(
         stamp,
         MatchIndex(documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester().entries]),
-        np.array(owners, dtype=np.int64), np.array(public, dtype=bool)
+        np.array(owners, dtype=np.int64),
+        np.array(public, dtype=bool),
     )
     if progress:
         progress(f"Index built: {len(documents)} documents")
