@@ -218,6 +218,9 @@ X_FRAME_OPTIONS = "DENY"
 SKALA_WALL_FRAME_ANCESTORS = env.string("SKALA_WALL_FRAME_ANCESTORS", "*").split()
 # Where vulnerabilities in this deployment are reported, as /.well-known/security.txt says (RFC 9116).
 SKALA_SECURITY_CONTACT = env.string("SKALA_SECURITY_CONTACT", "mailto:security@skala.example")
+# Where people report accessibility problems (an e-mail address or a web address), named in the
+# accessibility statement; the organisation running Skala sets its own.
+SKALA_ACCESSIBILITY_CONTACT = env.string("SKALA_ACCESSIBILITY_CONTACT", "")
 SKALA_SECURITY_POLICY_URL = env.string("SKALA_SECURITY_POLICY_URL", "")
 
 # Login throttling (skala/security/throttle.py): failures counted in the default cache.

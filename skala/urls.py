@@ -17,6 +17,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("api/", views.api_reference, name="api_reference"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("skala.orgs.account_urls")),
     path("organisations/", include("skala.orgs.urls")),
     path("needs/", include("skala.needs.urls")),

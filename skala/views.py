@@ -1,13 +1,17 @@
-"""Site-wide pages: the front page and the health check."""
+"""Site-wide pages: the front page, the API reference, the accessibility statement and the health check."""
 
 import logging
+from functools import cache
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from skala.api import reference
 from skala.orgs.models import Organisation
 from skala.reference.models import CpvCode, Municipality
 
@@ -37,3 +41,30 @@ def healthz(request):
         logger.warning("Health check cannot reach the database: %s", error)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@cache
+def api_schema() -> dict:
+    """The API's OpenAPI schema; it is fixed while the process runs."""
+    from skala.api import api
+
+    return api.get_openapi_schema(path_prefix="/api/v1/")
+
+
+@require_GET
+def api_reference(request):
+    """Every operation and schema of the JSON API on an accessible page of Skala's own."""
+    schema = api_schema()
+    context = {
+        "info": schema.get("info", {}),
+        "groups": reference.operations(schema),
+        "schemas": reference.schemas(schema),
+    }
+    return render(request, "skala/api_reference.html", context)
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement: what Skala meets, how it is checked, what it does not yet meet."""
+    context = {"contact": settings.SKALA_ACCESSIBILITY_CONTACT, "reference_url": reverse("api_reference")}
+    return render(request, "skala/accessibility.html", context)

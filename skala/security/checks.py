@@ -37,4 +37,13 @@ def security_configuration(app_configs, **kwargs):
                 id="skala.I010",
             )
         )
+    if not settings.SKALA_ACCESSIBILITY_CONTACT:
+        notes.append(
+            Info(
+                "The accessibility statement names no contact for reporting accessibility problems.",
+                hint="Set SKALA_ACCESSIBILITY_CONTACT to the operator's e-mail address or web form; "
+                "Norway's regulation on universal design of ICT asks for one.",
+                id="skala.I011",
+            )
+        )
     return notes

@@ -41,11 +41,13 @@ def test_production_checks_name_what_to_set_and_development_says_nothing(setting
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         SKALA_CLIENT_IP_HEADER="",
         SKALA_SECURITY_CONTACT="mailto:security@skala.example",
+        SKALA_ACCESSIBILITY_CONTACT="",
     ):
         assert [note.id for note in security_configuration(None)] == [
             "skala.I008",
             "skala.I009",
             "skala.I010",
+            "skala.I011",
         ]
     with override_settings(
         PRODUCTION=True,
@@ -54,5 +56,6 @@ def test_production_checks_name_what_to_set_and_development_says_nothing(setting
         },
         SKALA_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR",
         SKALA_SECURITY_CONTACT="mailto:sikkerhet@oslo.kommune.no",
+        SKALA_ACCESSIBILITY_CONTACT="uu@oslo.kommune.no",
     ):
         assert security_configuration(None) == []
