@@ -96,6 +96,13 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+DUPLICATE_IDS = """() => {
+  const seen = {};
+  for (const element of document.querySelectorAll('[id]')) seen[element.id] = (seen[element.id] || 0) + 1;
+  return Object.keys(seen).filter((id) => seen[id] > 1).sort();
+}"""
+
+
 def assert_accessible(page, name: str) -> None:
     """Fail listing every serious or critical WCAG 2.0/2.1 A/AA violation axe-core finds in the page.
 
@@ -103,6 +110,12 @@ def assert_accessible(page, name: str) -> None:
     so a failure can be looked at afterwards.
     """
     violations = [v for v in axe_violations(page) if v["impact"] in AXE_FAILING_IMPACTS]
+    # axe-core no longer checks ids (WCAG 2.2 retired 4.1.1), but a label tied to an id that two fields
+    # share names the wrong field for a screen reader, and a click on the label goes to the wrong one.
+    repeated = page.evaluate(DUPLICATE_IDS)
+    if repeated:
+        screenshot(page, f"ids-{name}")
+        pytest.fail(f"{name} ({page.url}) has ids used more than once: {', '.join(repeated)}", pytrace=False)
     if violations:
         screenshot(page, f"axe-{name}")
         pytest.fail(

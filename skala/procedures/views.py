@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -120,10 +120,15 @@ def procurement_create(request):
         authorize(request.user, "needs.change_need", need)
     initial = {"buyer": need.organisation_id if need else buyers.first().pk}
     if need:
+        # The need's CPV codes carry over, in the order the buyer gave them (the first is the main one).
+        through = Need.cpv_codes.through
+        codes = through.objects.filter(need=need).order_by("pk").values_list("cpvcode_id", flat=True)
         initial.update(
             title=need.title,
+            description=need.problem,
             estimated_value=need.estimated_value,
             procedure_type=request.GET.get("procedure", ""),
+            cpv=" ".join(codes),
         )
     form = ProcurementForm(request.POST or None, buyers=buyers, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -162,11 +167,11 @@ def procurement_detail(request, procurement_id: int):
     }
     if can_change:
         context.update(
-            member_form=GroupMemberForm(),
-            option_form=OptionForm(),
-            award_form=AwardForm(),
-            lot_form=LotForm(),
-            document_form=DocumentForm(),
+            member_form=GroupMemberForm(prefix="member"),
+            option_form=OptionForm(prefix="option"),
+            award_form=AwardForm(prefix="award"),
+            lot_form=LotForm(prefix="lot"),
+            document_form=DocumentForm(prefix="document"),
             notice_details_form=NoticeDetailsForm(instance=procurement, prefix="notice"),
             notice_kinds=NoticeKind.choices,
             notice_schemas=bool(settings.SKALA_EFORMS_SDK),
@@ -211,7 +216,8 @@ def procurement_add(request, procurement_id: int, what: str):
     form_class = forms.get(what)
     if form_class is None:
         raise Http404(what)
-    form = form_class(request.POST)
+    # Each add form has its own prefix: the page holds them all, and their fields' ids must differ.
+    form = form_class(request.POST, prefix=what)
     if form.is_valid():
         item = form.save(commit=False)
         item.procurement = procurement
@@ -262,4 +268,20 @@ def notice_draft(request, procurement_id: int, kind: str):
         return render(request, "procedures/notice_refused.html", context, status=422)
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(procurement, choice)}"'
+    return response
+
+
+def procurement_ocds(request, procurement_id: int):
+    """The procurement as a validated OCDS 1.1.5 release package, to download; public, as its page is.
+    One that would not validate is refused with every failing field, never served."""
+    from skala.procedures.ocds import ExportError, release_package
+
+    procurement = get_object_or_404(Procurement.objects.select_related("buyer"), pk=procurement_id)
+    try:
+        document = release_package([procurement], f"{settings.SITE_URL}{request.path}")
+    except ExportError as error:
+        context = {"procurement": procurement, "problems": str(error).split("; ")}
+        return render(request, "procedures/ocds_refused.html", context, status=422)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="procurement-{procurement.pk}-ocds.json"'
     return response

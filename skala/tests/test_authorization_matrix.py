@@ -192,6 +192,8 @@ PAGES: dict[str, Row] = {
     "security_txt": Row(GET=EVERYONE),
     "set_language": Row(POST=allow(EVERYONE, nothing_to_do=EVERYONE), data=lambda w, p: {"language": "en"}),
     "home": Row(GET=EVERYONE),
+    "api_reference": Row(GET=EVERYONE),
+    "accessibility": Row(GET=EVERYONE),
     # Accounts: Django's own views; logging in and resetting a password are for everyone.
     "login": Row(GET=EVERYONE),
     "logout": Row(POST=allow(EVERYONE, nothing_to_do=EVERYONE)),
@@ -280,18 +282,23 @@ PAGES: dict[str, Row] = {
     ),
     "procedures:phases": Row(GET=OWNER_EDITORS, POST=OWNER_EDITORS, data=phases_form),
     "procedures:procurement_add": Row(
-        POST=OWNER_EDITORS, data=lambda w, p: {"number": 2, "title": "Programvare"}
+        POST=OWNER_EDITORS, data=lambda w, p: {"lot-number": 2, "lot-title": "Programvare"}
     ),
     "procedures:procurement_ics": Row(GET=EVERYONE),
+    # OCDS is for publishing: anyone who may read the procurement's page may download its package.
+    "procedures:procurement_ocds": Row(GET=EVERYONE),
+    "procedures:procurement_ocds@draft_need": Row(
+        GET=EVERYONE, kwargs={"procurement_id": lambda w: w.draft_procurement.pk}
+    ),
     "procedures:procurement_ics@draft_need": Row(
         GET=EVERYONE, kwargs={"procurement_id": lambda w: w.draft_procurement.pk}
     ),
     "procedures:notice_details": Row(
         POST=OWNER_EDITORS,
         data=lambda w, p: {
-            "description": "Sensorer",
-            "submission_url": "https://tender.example",
-            "contract_months": 24,
+            "notice-description": "Sensorer",
+            "notice-submission_url": "https://tender.example",
+            "notice-contract_months": 24,
         },
     ),
     # The draft is offered only when it passes the eForms checks; the world's procurement may not (422).

@@ -95,3 +95,28 @@ def test_the_command_writes_releases_and_compiled_records(personas, tmp_path):
     assert record["compiledRelease"]["tag"] == ["compiled"]
     with pytest.raises(CommandError, match="not a date"):
         call_command("export", "ocds", "--since", "yesterday", stderr=io.StringIO())
+
+
+def test_the_procurement_page_offers_its_release_package_to_download(client, personas):
+    procurement = full_procurement(personas)
+    page = client.get(f"/en/procedures/{procurement.pk}/").text
+    href = f"/en/procedures/{procurement.pk}/ocds.json"
+    assert f'href="{href}"' in page
+    response = client.get(href)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="procurement-{procurement.pk}-ocds.json"'
+    document = json.loads(response.content)
+    assert ocds.problems(document) == []
+    assert [entry["ocid"] for entry in document["releases"]] == [f"ocds-skala0-{procurement.pk}"]
+    assert document["uri"].endswith(href)
+
+
+def test_a_download_that_would_not_validate_is_refused_naming_the_field(client, personas, monkeypatch):
+    procurement = full_procurement(personas)
+    broken = ocds.release(procurement)
+    broken["tender"]["status"] = "almost done"
+    monkeypatch.setattr(ocds, "release", lambda procurement: broken)
+    response = client.get(f"/en/procedures/{procurement.pk}/ocds.json")
+    assert response.status_code == 422
+    assert "releases/0/tender/status: &#x27;almost done&#x27; is not one of" in response.text
+    assert "Skala will not publish this export" in response.text

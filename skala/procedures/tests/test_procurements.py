@@ -2,6 +2,7 @@
 its calendar, steering groups, followers' options and awards."""
 
 import datetime
+import re
 
 import pytest
 from icalendar import Calendar
@@ -10,6 +11,7 @@ from skala.needs.models import Need, NeedStatus
 from skala.needs.services import invite
 from skala.procedures.models import Procurement
 from skala.procedures.timeline import apply_template, warnings
+from skala.reference.models import CpvCode
 
 pytestmark = pytest.mark.django_db
 
@@ -121,23 +123,18 @@ def test_a_buyer_runs_an_innovation_partnership_for_a_joint_process(client, pers
     procurement = Procurement.objects.get()
     assert response["Location"] == procurement.get_absolute_url()
     assert procurement.phases.count() == 9
-    base = f"/en/procedures/{procurement.pk}/add"
-    client.post(
-        f"{base}/member/",
-        {"group": "steering", "name": "Kari", "organisation": personas.oslo.pk, "role": "Leder"},
-    )
-    client.post(
-        f"{base}/member/", {"group": "project", "name": "Ola", "organisation": personas.startup_org.pk}
-    )
-    client.post(
-        f"{base}/option/", {"organisation": personas.stavanger.pk, "terms": "200 enheter", "value": "3000000"}
-    )
-    client.post(
-        f"{base}/award/",
-        {"supplier": personas.startup_org.pk, "value": "4000000", "awarded_on": "2027-06-01"},
-    )
-    client.post(f"{base}/lot/", {"number": "1", "title": "Sensorer", "estimated_value": "8000000"})
-    client.post(f"{base}/document/", {"title": "Behovsbeskrivelse", "url": "https://oslo.example/behov.pdf"})
+
+    def add(what: str, fields: dict) -> None:
+        # Each add form on the page has its own prefix, so no two fields share an id.
+        data = {f"{what}-{name}": value for name, value in fields.items()}
+        assert client.post(f"/en/procedures/{procurement.pk}/add/{what}/", data).status_code == 302
+
+    add("member", {"group": "steering", "name": "Kari", "organisation": personas.oslo.pk, "role": "Leder"})
+    add("member", {"group": "project", "name": "Ola", "organisation": personas.startup_org.pk})
+    add("option", {"organisation": personas.stavanger.pk, "terms": "200 enheter", "value": "3000000"})
+    add("award", {"supplier": personas.startup_org.pk, "value": "4000000", "awarded_on": "2027-06-01"})
+    add("lot", {"number": "1", "title": "Sensorer", "estimated_value": "8000000"})
+    add("document", {"title": "Behovsbeskrivelse", "url": "https://oslo.example/behov.pdf"})
     page = client.get(procurement.get_absolute_url()).text
     assert "1. Sensorer (8,000,000 NOK)" in page
     assert "https://oslo.example/behov.pdf" in page
@@ -145,3 +142,24 @@ def test_a_buyer_runs_an_innovation_partnership_for_a_joint_process(client, pers
     assert "Steering group: Kari, Oslo kommune" in page
     assert "Stavanger kommune: 200 enheter" in page
     assert "Test Startup AS: 4,000,000 NOK" in page
+
+
+def test_a_procurement_for_a_need_starts_from_its_title_problem_and_cpv_codes_in_order(client, personas):
+    need = Need.objects.create(
+        organisation=personas.oslo, title="Nattilsyn", problem="Tilsyn om natten", status=NeedStatus.PUBLISHED
+    )
+    for code in ("85310000", "33196200"):
+        need.cpv_codes.add(CpvCode.objects.get(code8=code))
+    client.force_login(personas.owner)
+    form = client.get(f"/en/procedures/new/?need={need.pk}").context["form"]
+    assert form.initial["cpv"] == "85310000 33196200"
+    assert (form.initial["title"], form.initial["description"]) == ("Nattilsyn", "Tilsyn om natten")
+
+
+def test_the_add_forms_on_the_page_share_no_field_id(client, personas):
+    procurement = Procurement.objects.create(buyer=personas.oslo, title="T", procedure_type="open")
+    client.force_login(personas.owner)
+    page = client.get(f"/en/procedures/{procurement.pk}/").text
+    ids = re.findall(r' id="(id_[^"]+)"', page)
+    assert ids
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
