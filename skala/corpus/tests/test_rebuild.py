@@ -37,3 +37,63 @@ def test_saving_a_document_is_seen_by_the_next_search():
     assert [match.key for match in services.similar(query)] == ["need:1"]
     services.remove("need:1")
     assert services.similar(query) == []
+
+
+ROADS = ["Asfaltering av gater", "Reasfaltering av veier", "Vedlikehold av gang- og sykkelveier"]
+CARE = ["Digitalt tilsyn om natten", "Trygghetsalarmer for hjemmeboende", "Sensorer på sykehjem"]
+
+
+def classified_corpus(copies: int, start: int = 0) -> None:
+    """Notices with CPV codes, enough for the division classifier to train on."""
+    for n in range(start, start + copies):
+        for group, (titles, code) in enumerate([(ROADS, "45233222"), (CARE, "85310000")]):
+            for k, title in enumerate(titles):
+                services.upsert(
+                    f"notice:{n}-{group}-{k}",
+                    kind=DocumentKind.NOTICE,
+                    title=f"{title} {n}",
+                    text="",
+                    language="nb",
+                    cpv=[code],
+                )
+
+
+def trained_classifier():
+    built = services.current()
+    assert built.index.classifier.trained
+    return built.index.classifier
+
+
+def test_a_new_index_keeps_the_classifier_until_the_classified_documents_change_by_a_twentieth():
+    services._cache.clear()
+    classified_corpus(10)  # 60 classified notices
+    first = trained_classifier()
+    classified_corpus(1, start=10)  # 66: a tenth more
+    assert trained_classifier() is not first
+    second = trained_classifier()
+    services.upsert("notice:new", kind=DocumentKind.NOTICE, title="Brøyting", text="", language="nb")
+    services.upsert(
+        "notice:new2", kind=DocumentKind.NOTICE, title="Strøing", text="", language="nb", cpv=["45233222"]
+    )
+    # One more classified notice of 67 and one without a code: the index is new, the classifier kept.
+    built = services.current()
+    assert "notice:new" in built.index.position
+    assert built.index.classifier is second
+    services.rebuild()  # a full rebuild re-analyses everything and trains afresh
+    assert trained_classifier() is not second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_corpus_is_rebuilt_in_the_background_while_the_old_index_answers(settings):
+    services._cache.clear()
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Sykehjem", text="Nytt sykehjem", language="nb")
+    query = services.query_for("sykehjem", "nb")
+    assert [match.key for match in services.similar(query)] == ["need:1"]
+    settings.SKALA_MATCH_BACKGROUND_REBUILD = 1
+    old = services.current()
+    services.upsert("need:2", kind=DocumentKind.NEED, title="Sykehjem i Bergen", text="", language="nb")
+    # The request is answered at once, from the index as it was; the new one follows.
+    assert services.current() is old
+    services.rebuild_in_background().join(timeout=60)
+    assert sorted(match.key for match in services.similar(query)) == ["need:1", "need:2"]
+    assert services.current() is not old
