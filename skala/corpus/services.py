@@ -104,12 +104,13 @@ def corpus_stamp() -> tuple:
 
 def reusable_classifier(previous: BuiltIndex | None, classified: int):
     """The previous index's trained classifier, if the classified documents have barely changed."""
-    if previous is None or previous.index._classifier is None:
+    trained = previous.index.classifier_if_trained if previous is not None else None
+    if trained is None:
         return None
     before = previous.index.classified
     if before == 0 or abs(classified - before) > CLASSIFIER_RETRAIN_SHARE * before:
         return None
-    return previous.index._classifier
+    return trained
 
 
 def build_index(progress: Progress | None = None, previous: BuiltIndex | None = None) -> BuiltIndex:

@@ -139,6 +139,11 @@ class MatchIndex:
         self._classifier = classifier
 
     @property
+    def classifier_if_trained(self):
+        """The division classifier if it has been trained already (it is trained on first use), else None."""
+        return self._classifier
+
+    @property
     def classified(self) -> int:
         """How many documents carry a CPV code: what the division classifier learns from."""
         return int(np.count_nonzero(self.cpv_prefixes[2])) if self.documents else 0
