@@ -95,7 +95,18 @@ def load(say) -> None:
         if need.published_at is None:
             need.status = NeedStatus.DRAFT
             need.publish()
-        need.cpv_codes.set(CpvCode.objects.filter(code8__in=cpv))
+        # One at a time, in the order listed: the first is the need's main code. (A set() adds them
+        # in no particular order.)
+        known = set(CpvCode.objects.filter(code8__in=cpv).values_list("code8", flat=True))
+        wanted = [code for code in cpv if code in known]
+        through = Need.cpv_codes.through
+        if (
+            list(through.objects.filter(need=need).order_by("pk").values_list("cpvcode_id", flat=True))
+            != wanted
+        ):
+            need.cpv_codes.clear()
+            for code in wanted:
+                need.cpv_codes.add(code)
         need.sdgs.set(Sdg.objects.filter(number__in=goals))
         sync_to_corpus(need)
         count += 1
