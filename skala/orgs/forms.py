@@ -20,7 +20,12 @@ def website_field() -> forms.URLField:
 
 
 class OrganisationForm(ModelForm):
-    """An organisation's profile; the model's clean() validates the organisation number per country."""
+    """An organisation's profile, as its editors keep it.
+
+    Its kind, country and organisation number are not theirs to change: a supplier that called itself a
+    municipality would publish needs and receive proposals as a public buyer. Staff change them in
+    the administration pages.
+    """
 
     municipality = MunicipalityChoiceField(
         label=_("Municipality"),
@@ -31,7 +36,7 @@ class OrganisationForm(ModelForm):
 
     class Meta(ModelForm.Meta):
         model = Organisation
-        fields = ["name", "kind", "country", "orgnr", "municipality", "website", "description"]
+        fields = ["name", "municipality", "website", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
@@ -72,6 +77,13 @@ class MemberForm(forms.Form):
                 code="unknown_person",
                 params={"email": email},
             ) from None
+        if self.cleaned_data["user"].is_staff:
+            # Staff read routing, not content; a role would open proposals and dialogue input to them.
+            raise forms.ValidationError(
+                _("%(email)s is a staff account, and staff accounts hold no roles in organisations."),
+                code="staff",
+                params={"email": email},
+            )
         return email
 
 

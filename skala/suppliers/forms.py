@@ -22,6 +22,7 @@ from skala.suppliers.models import (
     Subscription,
     SupplierProfile,
 )
+from skala.suppliers.profiles import claim_refusal
 
 
 class SignupForm(forms.Form):
@@ -50,7 +51,18 @@ class SignupForm(forms.Form):
     def clean_orgnr(self) -> str:
         orgnr = normalise_norwegian_orgnr(self.cleaned_data["orgnr"])
         existing = Organisation.objects.filter(country="NO", orgnr=orgnr).first()
-        if existing is not None and existing.memberships.exists():
+        if existing is None:
+            return orgnr
+        refusal = claim_refusal(existing)
+        if refusal == "kind":
+            raise forms.ValidationError(
+                _(
+                    "%(name)s is in Skala as a public buyer or another kind of organisation than a "
+                    "supplier: ask its administrator to add you, or write to Skala's staff."
+                ),
+                params={"name": existing.name},
+            )
+        if refusal:
             raise forms.ValidationError(
                 _("%(name)s is already in Skala: ask its administrator to add you."),
                 params={"name": existing.name},

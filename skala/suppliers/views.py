@@ -42,7 +42,13 @@ from skala.suppliers.models import (
     Subscription,
     SupplierProfile,
 )
-from skala.suppliers.profiles import delete_solution, profile_for, register_supplier, save_solution
+from skala.suppliers.profiles import (
+    NotClaimableError,
+    delete_solution,
+    profile_for,
+    register_supplier,
+    save_solution,
+)
 
 PAGE_SIZE = 20
 
@@ -175,15 +181,23 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, organisation = register_supplier(
-            name=data["name"],
-            email=data["email"],
-            password=data["password"],
-            company=data["company"],
-            orgnr=data["orgnr"],
-            municipality=data["municipality"],
-            is_startup=data["is_startup"],
-        )
+        try:
+            user, organisation = register_supplier(
+                name=data["name"],
+                email=data["email"],
+                password=data["password"],
+                company=data["company"],
+                orgnr=data["orgnr"],
+                municipality=data["municipality"],
+                is_startup=data["is_startup"],
+            )
+        except NotClaimableError as refused:
+            # Someone else joined for it between the form's check and now.
+            form.add_error(
+                "orgnr",
+                _("%(name)s is already in Skala: ask its administrator to add you.") % {"name": refused},
+            )
+            return render(request, "suppliers/signup.html", {"form": form})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Skala. Tell buyers what you offer."))
         return redirect("suppliers:profile_edit", organisation_id=organisation.pk)

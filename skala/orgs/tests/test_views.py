@@ -58,26 +58,20 @@ def test_editor_saves_the_organisation(client, personas):
     assert personas.oslo.website == "https://oslo.kommune.no"
 
 
-def test_invalid_organisation_number_is_an_error_on_that_field(client, personas):
-    client.force_login(personas.owner)
+def test_editors_cannot_change_the_kind_country_or_number(client, personas):
+    """A supplier that made itself a municipality would publish needs and receive proposals."""
+    supplier = personas.supplier_org
+    client.force_login(personas.supplier)
     response = client.post(
-        f"/en/organisations/{personas.oslo.pk}/edit/", edit_form(personas.oslo, orgnr="958935421")
+        f"/en/organisations/{supplier.pk}/edit/",
+        edit_form(supplier, kind="municipality", country="SE", orgnr="2120000142", description="Sensorer"),
     )
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["orgnr"]
-    assert "check digit" in response.context["form"].errors["orgnr"][0]
-    assert 'aria-invalid="true"' in response.text
-    personas.oslo.refresh_from_db()
-    assert personas.oslo.orgnr == "958935420"
-
-
-def test_swedish_number_is_checked_by_swedish_rules(client, personas):
-    client.force_login(personas.owner)
-    response = client.post(
-        f"/en/organisations/{personas.oslo.pk}/edit/",
-        edit_form(personas.oslo, country="SE", orgnr="212000-0143", municipality=""),
-    )
-    assert "orgnr" in response.context["form"].errors
+    assert response.status_code == 302
+    supplier.refresh_from_db()
+    assert (supplier.kind, supplier.country, supplier.description) == ("supplier", "NO", "Sensorer")
+    assert supplier.orgnr == "999000010"
+    client.force_login(personas.supplier)
+    assert client.get("/en/needs/new/").status_code == 403
 
 
 def test_buyer_cannot_edit_another_buyers_organisation(client, personas):
@@ -135,6 +129,18 @@ def test_adding_an_unknown_person_is_an_error_on_the_email_field(client, persona
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["email"]
+
+
+@pytest.mark.parametrize("who", ["owner", "staff"])
+def test_a_staff_account_is_given_no_role(client, personas, who):
+    """Else staff would add themselves to the receiver and read its proposals' content."""
+    client.force_login(getattr(personas, who))
+    response = client.post(
+        f"/en/organisations/{personas.oslo.pk}/members/", {"email": personas.staff.email, "role": "viewer"}
+    )
+    assert response.status_code == 200
+    assert "staff account" in str(response.context["form"].errors["email"])
+    assert not personas.staff.memberships.exists()
 
 
 def test_the_last_administrator_stays(client, personas):

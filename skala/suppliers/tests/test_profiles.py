@@ -6,7 +6,9 @@ from skala.corpus.models import CorpusDocument
 from skala.orgs.identifiers import norwegian_check_digit
 from skala.orgs.models import Organisation, User
 from skala.suppliers.models import Solution, SupplierProfile
+from skala.suppliers.profiles import NotClaimableError, register_supplier
 from skala.suppliers.tests.builders import SENSOR_SOLUTION, add_solution
+from skala.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +136,46 @@ def test_a_wrong_check_digit_is_an_error_on_the_field(client, db):
 def test_a_company_already_in_skala_with_members_is_not_taken_over(client, personas):
     response = client.post("/en/suppliers/join/", signup_data(orgnr=personas.startup_org.orgnr))
     assert "ask its administrator" in str(response.context["form"].errors["orgnr"])
+
+
+def test_a_memberless_supplier_from_the_register_is_taken_over(client, db):
+    record = Organisation.objects.create(name="KARI SENSOR AS", kind="supplier", orgnr=valid_orgnr())
+    response = client.post("/nb/suppliers/join/", signup_data())
+    assert response.status_code == 302
+    assert User.objects.get(email="kari@sensor.example").memberships.get().organisation == record
+
+
+def test_a_memberless_public_buyer_is_never_taken_over_by_signing_up(client, db):
+    """Else anyone with Bergen's public number would administer it and every unit below it."""
+    bergen = make_organisation("Bergen kommune", orgnr=valid_orgnr())
+    response = client.post("/en/suppliers/join/", signup_data(orgnr=bergen.orgnr))
+    assert response.status_code == 200
+    assert "public buyer" in str(response.context["form"].errors["orgnr"])
+    assert not User.objects.filter(email="kari@sensor.example").exists()
+    assert not bergen.memberships.exists()
+
+
+def test_a_memberless_supplier_with_proposals_is_not_taken_over(client, personas):
+    """Its proposals are confidential; whoever took it over would read them."""
+    from skala.suppliers.proposals import send_proposal
+
+    quiet = make_organisation("Stille Leverandør AS", kind="supplier", orgnr=valid_orgnr())
+    send_proposal(
+        sender=quiet, sent_by=None, title="Idé", description="Hemmelig", cpv_codes=[], buyer=personas.oslo
+    )
+    response = client.post("/en/suppliers/join/", signup_data(orgnr=quiet.orgnr))
+    assert "ask its administrator" in str(response.context["form"].errors["orgnr"])
+    assert not quiet.memberships.exists()
+
+
+def test_registering_refuses_what_the_form_would_refuse(db):
+    """The domain function checks again: a buyer cannot be taken over however it is called."""
+    bergen = make_organisation("Bergen kommune", orgnr=valid_orgnr())
+    with pytest.raises(NotClaimableError):
+        register_supplier(
+            name="M", email="m@evil.example", password="x-long-pass-2026", company="M", orgnr=bergen.orgnr
+        )
+    assert not User.objects.filter(email="m@evil.example").exists()
 
 
 def test_the_profile_shows_what_enhetsregisteret_says(client, personas):
