@@ -10,6 +10,7 @@ from ninja.responses import Status
 from skala.dialogue import services
 from skala.dialogue.forms import MeetingForm
 from skala.dialogue.models import Meeting, Question, QuestionKind, Registration, RegistrationStatus, Slot
+from skala.dialogue.permissions import current_hosts
 from skala.needs.models import Need
 from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.permissions import member_organisations
@@ -44,7 +45,7 @@ class MeetingOut(Schema):
 
     @staticmethod
     def resolve_hosts(meeting: Meeting) -> list[str]:
-        return [host.organisation.name for host in meeting.hosts.all()]
+        return [host.organisation.name for host in current_hosts(meeting)]
 
 
 class MeetingIn(Schema):
@@ -168,11 +169,7 @@ def supplier_of(request):
     summary="Published meetings the caller may see",
 )
 def meeting_list(request, need: int | None = None):
-    meetings = (
-        Meeting.objects.published()
-        .select_related("need__organisation")
-        .prefetch_related("hosts__organisation")
-    )
+    meetings = Meeting.objects.published().select_related("need__organisation")
     if need is not None:
         meetings = meetings.filter(need_id=need)
     return [meeting for meeting in meetings if caller(request).has_perm("needs.view_need", meeting.need)]

@@ -30,6 +30,7 @@ from skala.dialogue.models import (
     Slot,
     SupplierQuestion,
 )
+from skala.dialogue.permissions import current_hosts
 from skala.needs.models import ParticipantStatus
 from skala.suppliers.notify import absolute, tell_members
 
@@ -44,11 +45,16 @@ def sync_hosts(meeting: Meeting) -> None:
         meeting=meeting, organisation=meeting.need.organisation, defaults={"role": HostRole.LEAD}
     )
     process = getattr(meeting.need, "joint_process", None)
-    if process is None:
-        return
-    for participant in process.participants.filter(status=ParticipantStatus.ACCEPTED).select_related(
-        "organisation"
-    ):
+    joined = (
+        list(process.participants.filter(status=ParticipantStatus.ACCEPTED).select_related("organisation"))
+        if process is not None
+        else []
+    )
+    # A buyer that declined or left since no longer co-hosts.
+    meeting.hosts.filter(role=HostRole.COHOST).exclude(
+        organisation_id__in=[participant.organisation_id for participant in joined]
+    ).delete()
+    for participant in joined:
         Host.objects.get_or_create(
             meeting=meeting, organisation=participant.organisation, defaults={"role": HostRole.COHOST}
         )
@@ -63,7 +69,7 @@ def publish(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["status", "published_at", "updated_at"])
-    for host in meeting.hosts.filter(role=HostRole.COHOST).select_related("organisation"):
+    for host in current_hosts(meeting).filter(role=HostRole.COHOST):
         tell_members(
             host.organisation,
             _("You co-host a dialogue meeting: %(title)s") % {"title": meeting.title},

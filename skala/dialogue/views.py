@@ -38,6 +38,7 @@ from skala.dialogue.models import (
     Slot,
     SupplierQuestion,
 )
+from skala.dialogue.permissions import current_hosts
 from skala.needs.models import Need
 from skala.orgs.permissions import authorize, member_organisations
 from skala.suppliers.views import acting_suppliers
@@ -96,7 +97,7 @@ def meeting_detail(request, meeting_id: int):
         "meeting": meeting,
         "is_host": is_host,
         "can_view_input": user.has_perm("dialogue.view_input", meeting),
-        "hosts": meeting.hosts.select_related("organisation"),
+        "hosts": current_hosts(meeting),
         "supplier": suppliers[0] if suppliers else None,
         "my_registration": my_registration,
         "registration_form": RegistrationForm()

@@ -195,6 +195,24 @@ def test_followers_of_the_joint_process_co_host_on_the_same_footing(client, pers
     assert "Konfidensielt svar" in client.get(f"/nb/dialogue/{meeting.pk}/").text
 
 
+def test_a_buyer_that_declines_after_joining_hosts_no_more(client, personas):
+    """Its co-host row was made while it had joined; the suppliers' input is not its to read now."""
+    need = make_need(personas.oslo)
+    participant, _created = invite(need, personas.stavanger, "partner", "Sammen", personas.owner)
+    participant.answer(accept=True)
+    meeting = make_meeting(need)
+    services.answer_question(
+        question(meeting), personas.startup_org, personas.startup, text="Konfidensielt svar"
+    )
+    participant.answer(accept=False)
+    client.force_login(personas.other_buyer)  # editor in Stavanger
+    assert "Konfidensielt svar" not in client.get(f"/nb/dialogue/{meeting.pk}/").text
+    assert client.get(f"/nb/dialogue/{meeting.pk}/edit/").status_code == 403
+    assert client.get(f"/api/v1/dialogue/meetings/{meeting.pk}/answers").json() == []
+    services.sync_hosts(meeting)
+    assert {host.organisation for host in meeting.hosts.all()} == {personas.oslo}
+
+
 def test_a_published_meeting_alerts_subscribers(personas, run_db_worker, django_capture_on_commit_callbacks):
     from skala.suppliers.models import Alert, Subscription
 
