@@ -147,8 +147,10 @@ def screen_create(request):
 def screen_detail(request, screen_id: int):
     screen = get_object_or_404(Screen, pk=screen_id)
     authorize(request.user, "kpis.change_screen", screen)
+    # A wall screen is public: only figures the person may change themselves go on it, not those
+    # of an organisation where they are only a viewer.
     figures = KeyFigure.objects.filter(owner=screen.owner) | KeyFigure.objects.filter(
-        owner__in=member_organisations(request.user)
+        owner__in=editable(request.user)
     )
     form = TileForm(request.POST or None, figures=figures.distinct())
     if request.method == "POST":

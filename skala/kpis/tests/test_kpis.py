@@ -216,6 +216,27 @@ def test_only_the_owners_members_read_a_figure(client, personas):
     )
 
 
+def test_a_wall_screen_takes_only_figures_its_editor_may_change(client, personas):
+    """The wall is public: a viewer of Oslo must not put Oslo's figure on Stavanger's wall."""
+    from skala.orgs.models import Role
+    from skala.testing import add_member
+
+    oslo_figure = figure(personas)
+    store(oslo_figure, [("2026-01", 42)], source="test")
+    add_member(personas.other_buyer, personas.oslo, Role.VIEWER)  # editor in Stavanger, viewer in Oslo
+    screen = Screen.objects.create(owner=personas.stavanger, name="Stavangers vegg")
+    own = figure(personas, owner=personas.stavanger, name_nb="Stavangers tall")
+    client.force_login(personas.other_buyer)
+    response = client.post(
+        screen.get_absolute_url(), {"figure": oslo_figure.pk, "kind": "figure", "order": 1}
+    )
+    assert not screen.tiles.exists()
+    assert "Syklister inn til byen" not in client.get(screen.get_absolute_url()).text
+    client.post(screen.get_absolute_url(), {"figure": own.pk, "kind": "figure", "order": 1})
+    assert [tile.figure for tile in screen.tiles.all()] == [own]
+    assert response.status_code in (200, 302)
+
+
 def test_manual_entry_and_csv_upload(client, personas):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
