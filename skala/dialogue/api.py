@@ -204,7 +204,10 @@ def meeting_create(request, payload: MeetingIn):
 )
 def meeting_publish(request, meeting_id: int):
     meeting = meeting_for(request, meeting_id, "dialogue.manage_meeting")
-    services.publish(meeting)
+    try:
+        services.publish(meeting)
+    except services.DialogueError as error:
+        raise HttpError(409, str(error)) from None
     meeting.refresh_from_db()
     return meeting
 

@@ -65,6 +65,9 @@ def publish(meeting: Meeting) -> None:
     """Announce the meeting: public (as its need), the co-hosts told, and supplier alerts queued."""
     if meeting.status != MeetingStatus.DRAFT:
         return
+    if meeting.need.is_draft:
+        # Announcing it would announce the need, with its title, to every subscribed supplier.
+        raise DialogueError(_("Publish the need first: its meetings are announced with it."))
     sync_hosts(meeting)
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = timezone.now()

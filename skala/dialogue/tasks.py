@@ -17,7 +17,7 @@ def alert_for_meeting(meeting_id: int) -> int:
     from skala.suppliers.tasks import published_need
 
     meeting = Meeting.objects.select_related("need__organisation").filter(pk=meeting_id).first()
-    if meeting is None or meeting.need.visibility != "public":
+    if meeting is None or meeting.need.visibility != "public" or meeting.need.is_draft:
         return 0
     item = published_need(meeting.need)
     item.kind, item.key, item.url = "meeting", f"meeting:{meeting.pk}", meeting.get_absolute_url()

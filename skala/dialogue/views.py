@@ -174,7 +174,11 @@ def meeting_edit(request, meeting_id: int):
 @require_POST
 def meeting_publish(request, meeting_id: int):
     meeting = meeting_for(request, meeting_id, "dialogue.manage_meeting")
-    services.publish(meeting)
+    try:
+        services.publish(meeting)
+    except services.DialogueError as error:
+        messages.error(request, str(error))
+        return redirect(meeting)
     messages.success(request, _("The meeting is announced."))
     return redirect(meeting)
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.matching.index import Match
@@ -80,8 +82,37 @@ def invite(need: Need, organisation, role: str, option_terms: str, invited_by) -
     Returns the participant and whether it is new; inviting an organisation twice changes nothing.
     """
     process, _created = JointProcess.objects.get_or_create(need=need)
-    return Participant.objects.get_or_create(
+    participant, created = Participant.objects.get_or_create(
         process=process,
         organisation=organisation,
         defaults={"role": role, "option_terms": option_terms, "invited_by": invited_by},
+    )
+    if created:
+        tell_invited(participant)
+    return participant, created
+
+
+def tell_invited(participant: Participant) -> None:
+    """E-mail the invited buyer's members: else the invitation waits unseen on the need's page."""
+    from skala.suppliers.notify import absolute, tell_members
+
+    need = participant.process.need
+    lines = [
+        _("%(lead)s invites %(organisation)s into the joint process for the need «%(title)s», as %(role)s.")
+        % {
+            "lead": need.organisation,
+            "organisation": participant.organisation,
+            "title": need.title,
+            "role": participant.get_role_display().lower(),
+        }
+    ]
+    if participant.option_terms:
+        lines.append(_("Option: %(terms)s") % {"terms": participant.option_terms})
+    lines.append(
+        _("Accept or decline on the need's page: %(url)s") % {"url": absolute(need.get_absolute_url())}
+    )
+    tell_members(
+        participant.organisation,
+        _("Invitation to a joint process: %(title)s") % {"title": need.title},
+        "\n\n".join(lines),
     )

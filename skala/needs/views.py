@@ -178,6 +178,10 @@ def process_invite(request, need_id: int):
     """The lead buyer invites another buyer into the joint process, starting the process if need be."""
     need = get_object_or_404(Need, pk=need_id)
     authorize(request.user, "needs.change_need", need)
+    if need.is_draft:
+        # As the API: other buyers are invited to a published need, which they can then read.
+        messages.error(request, _("Publish the need before you invite other buyers."))
+        return redirect(need)
     form = InviteForm(request.POST, lead=need.organisation)
     if not form.is_valid():
         messages.error(request, _("The invitation was not sent: choose a buyer and a role."))

@@ -113,6 +113,11 @@ class AwardForm(ModelForm):
         fields = ["supplier", "lot", "value", "awarded_on", "contract_signed_on", "contract_ends_on"]
         widgets = {"awarded_on": DATE, "contract_signed_on": DATE, "contract_ends_on": DATE}
 
+    def __init__(self, *args, procurement, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An award is for one of this procurement's lots, never another's (its OCDS would name it).
+        self.fields["lot"].queryset = procurement.lots.all()
+
 
 class LotForm(ModelForm):
     class Meta(ModelForm.Meta):

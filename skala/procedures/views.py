@@ -169,7 +169,7 @@ def procurement_detail(request, procurement_id: int):
         context.update(
             member_form=GroupMemberForm(prefix="member"),
             option_form=OptionForm(prefix="option"),
-            award_form=AwardForm(prefix="award"),
+            award_form=AwardForm(prefix="award", procurement=procurement),
             lot_form=LotForm(prefix="lot"),
             document_form=DocumentForm(prefix="document"),
             notice_details_form=NoticeDetailsForm(instance=procurement, prefix="notice"),
@@ -217,7 +217,8 @@ def procurement_add(request, procurement_id: int, what: str):
     if form_class is None:
         raise Http404(what)
     # Each add form has its own prefix: the page holds them all, and their fields' ids must differ.
-    form = form_class(request.POST, prefix=what)
+    extra = {"procurement": procurement} if form_class is AwardForm else {}
+    form = form_class(request.POST, prefix=what, **extra)
     if form.is_valid():
         item = form.save(commit=False)
         item.procurement = procurement

@@ -59,6 +59,10 @@ class ProposalRoutingAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting would also list (and delete) the proposal's events, which name it.
+        return False
+
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):

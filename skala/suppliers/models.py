@@ -280,7 +280,8 @@ class ProposalEvent(models.Model):
         verbose_name_plural = _("proposal events")
 
     def __str__(self) -> str:
-        return f"{self.proposal}: {self.get_status_display()}"
+        # By number, not title: events show up where staff look (the admin), titles are confidential.
+        return f"#{self.proposal_id}: {self.get_status_display()}"
 
 
 class PartneringStatus(models.TextChoices):

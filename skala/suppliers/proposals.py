@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from skala.needs.models import Need, NeedStatus
 from skala.orgs.models import Organisation, OrganisationUnit
+from skala.orgs.permissions import member_organisations
 from skala.suppliers.models import ANSWERED, Proposal, ProposalEvent, ProposalStatus
 from skala.suppliers.notify import absolute, tell_members
 
@@ -192,9 +193,10 @@ def visible_proposals(user):
     return Proposal.objects.filter(Q(sender_id__in=organisations) | Q(receiver_id__in=organisations))
 
 
-def matching_needs(proposal: Proposal, top: int = 5) -> list:
+def matching_needs(proposal: Proposal, user, top: int = 5) -> list:
     """The receiving buyer's own needs that the proposal speaks to, with why: so an unsolicited
-    proposal lands beside the needs it could meet."""
+    proposal lands beside the needs it could meet. Only needs the reader may see: a sibling unit's
+    invited-only need is not the receiving office's to read."""
     from skala.corpus import services as corpus
     from skala.corpus.models import DocumentKind
 
@@ -204,5 +206,9 @@ def matching_needs(proposal: Proposal, top: int = 5) -> list:
     )
     matches = corpus.similar(query, top=50, kind=DocumentKind.NEED, visible_owner_ids=buyer_units)
     ids = [int(match.key.split(":", 1)[1]) for match in matches]
-    needs = Need.objects.filter(organisation__in=buyer_units).in_bulk(ids)
+    needs = (
+        Need.objects.visible_to(user, member_organisations(user))
+        .filter(organisation__in=buyer_units)
+        .in_bulk(ids)
+    )
     return [(needs[i], match) for i, match in zip(ids, matches, strict=True) if i in needs][:top]

@@ -352,7 +352,7 @@ def proposal_detail(request, proposal_id: int):
         "proposal": proposal,
         "events": proposal.events.select_related("receiver", "by"),
         "move_form": ProposalMoveForm(proposal=proposal) if can_answer else None,
-        "matching_needs": proposals.matching_needs(proposal)
+        "matching_needs": proposals.matching_needs(proposal, request.user)
         if request.user.has_perm("suppliers.answer_proposal", proposal)
         else [],
     }

@@ -151,3 +151,29 @@ def test_a_draft_meeting_is_seen_only_by_its_hosts(client, personas):
     assert client.get(f"/nb/dialogue/{meeting.pk}/").status_code == 403
     client.force_login(personas.colleague)
     assert client.get(f"/nb/dialogue/{meeting.pk}/").status_code == 200
+
+
+def test_a_meeting_on_a_draft_need_is_not_announced(
+    client, personas, run_db_worker, django_capture_on_commit_callbacks
+):
+    """Announcing it would tell subscribed suppliers the draft's title."""
+    from skala.needs.models import NeedStatus
+    from skala.suppliers.models import Alert, Subscription
+
+    Subscription.objects.create(
+        organisation=personas.startup_org, user=personas.startup, keywords="nattilsyn", name="Natt"
+    )
+    need = make_need(personas.oslo)
+    need.status = NeedStatus.DRAFT
+    need.save()
+    meeting = make_meeting(need, publish=False)
+    client.force_login(personas.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/dialogue/{meeting.pk}/publish/", follow=True)
+    run_db_worker()
+    assert "Publish the need first" in response.text
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.DRAFT
+    assert not Alert.objects.exists()
+    with pytest.raises(services.DialogueError):
+        services.publish(meeting)

@@ -190,3 +190,33 @@ def test_the_owner_moves_a_need_into_procurement_and_closes_it(client, personas)
     client.post(f"/nb/needs/{need.pk}/status/", {"status": "closed"})
     need.refresh_from_db()
     assert need.status == NeedStatus.CLOSED
+
+
+def test_the_invited_buyer_is_told_by_e_mail(
+    client, personas, mailoutbox, run_db_worker, django_capture_on_commit_callbacks
+):
+    need = publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
+    client.force_login(personas.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/en/needs/{need.pk}/process/invite/",
+            {"organisation": personas.stavanger.pk, "role": "follower", "option_terms": "200 homes"},
+        )
+    run_db_worker()
+    [message] = mailoutbox
+    assert personas.other_buyer.email in message.to  # editor in Stavanger
+    assert "Digitalt tilsyn om natten" in message.subject
+    assert "200 homes" in message.body
+    assert f"/en/needs/{need.pk}/" in message.body
+
+
+def test_other_buyers_are_invited_only_to_a_published_need(client, personas):
+    draft = Need.objects.create(organisation=personas.oslo, title="Utkast", problem="Tekst")
+    client.force_login(personas.owner)
+    response = client.post(
+        f"/en/needs/{draft.pk}/process/invite/",
+        {"organisation": personas.stavanger.pk, "role": "partner", "option_terms": ""},
+        follow=True,
+    )
+    assert "Publish the need before you invite" in response.text
+    assert not Participant.objects.exists()

@@ -163,3 +163,33 @@ def test_the_add_forms_on_the_page_share_no_field_id(client, personas):
     ids = re.findall(r' id="(id_[^"]+)"', page)
     assert ids
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_an_award_names_only_a_lot_of_its_own_procurement(client, personas):
+    """Another procurement's lot would end up in this one's OCDS."""
+    from skala.procedures.models import Lot
+
+    mine, other = make_procurement(personas), make_procurement(personas)
+    foreign = Lot.objects.create(procurement=other, number=1, title="Andres delkontrakt")
+    client.force_login(personas.owner)
+    client.post(
+        f"/en/procedures/{mine.pk}/add/award/",
+        {
+            "award-supplier": personas.startup_org.pk,
+            "award-lot": foreign.pk,
+            "award-value": "100",
+            "award-awarded_on": "2027-06-01",
+        },
+    )
+    assert not mine.awards.exists()
+    own = Lot.objects.create(procurement=mine, number=1, title="Egen delkontrakt")
+    client.post(
+        f"/en/procedures/{mine.pk}/add/award/",
+        {
+            "award-supplier": personas.startup_org.pk,
+            "award-lot": own.pk,
+            "award-value": "100",
+            "award-awarded_on": "2027-06-01",
+        },
+    )
+    assert mine.awards.get().lot == own

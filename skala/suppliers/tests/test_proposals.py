@@ -160,3 +160,20 @@ def test_the_buyer_sees_an_unsolicited_proposal_beside_the_needs_it_matches(clie
     )[1]
     assert need.title in section
     assert "Nattilsyn i Stavanger" not in section
+
+
+def test_the_needs_beside_a_proposal_are_only_those_its_reader_may_see(client, personas):
+    """A sibling unit's invited-only need is not the receiving office's to read."""
+    from skala.needs.models import Visibility
+
+    sibling = make_organisation("Bymiljøetaten", parent=personas.oslo, unit=OrganisationUnit.AGENCY)
+    hidden = publish_need(sibling, "Nattilsyn med sensorer i bydelene", NIGHT_NEED[1])
+    hidden.visibility = Visibility.INVITED
+    hidden.save()
+    own = publish_need(personas.sykehjemsetaten, *NIGHT_NEED)
+    proposal = send(personas, buyer=personas.sykehjemsetaten)
+    assert proposal.receiver == personas.sykehjemsetaten
+    client.force_login(personas.editor)  # editor in Sykehjemsetaten
+    shown = [need for need, _match in client.get(proposal.get_absolute_url()).context["matching_needs"]]
+    assert own in shown
+    assert hidden not in shown
