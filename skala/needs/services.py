@@ -98,7 +98,7 @@ def tell_invited(participant: Participant) -> None:
 
     need = participant.process.need
     lines = [
-        _("%(lead)s invites %(organisation)s into the joint process for the need «%(title)s», as %(role)s.")
+        _("%(lead)s invites %(organisation)s into the joint process for the need “%(title)s”, as %(role)s.")
         % {
             "lead": need.organisation,
             "organisation": participant.organisation,
