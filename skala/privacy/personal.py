@@ -2,7 +2,9 @@
 
 The rows are found from the models themselves, so a model added later is covered without a change
 here: every row whose foreign key points at the person, every many-to-many link to them, and every
-row whose e-mail field holds their address (a named attendee, a supplier's contact person).
+row whose e-mail field holds their address (a named attendee, a supplier's contact person). A row
+that is also an organisation's (a need they wrote, a proposal they sent) is exported whole only while
+they still act for that organisation; after they leave, the export says that they took part and when.
 
 Erasure deletes the person. Rows that are theirs alone (memberships, tokens, subscriptions, alerts)
 go with them (their keys cascade); rows that are also someone else's (needs they wrote, dialogue
@@ -116,6 +118,32 @@ def row_dict(row: models.Model, user, link: "Link | Child") -> dict:
     return data
 
 
+def row_summary(row: models.Model, link: "Link") -> dict:
+    """A shared row the person can no longer see: that they took part, and when; not its content."""
+    data = {"id": row.pk, "linked_by": link.field.name, "withheld": "no longer a member"}
+    for each in row._meta.concrete_fields:
+        if isinstance(each, models.DateField | models.DateTimeField):
+            data[each.name] = plain(getattr(row, each.attname))
+    return data
+
+
+def still_theirs(row: models.Model, organisation_ids: set[int]) -> bool:
+    """Whether the person still acts for an organisation the row belongs to (or it belongs to none).
+
+    A need they wrote, a proposal they sent: the row is the organisation's and goes on changing after
+    they leave (another buyer's answer, later edits, a narrower visibility). Once they are no longer
+    a member, the export shows that they took part, not what the row says today.
+    """
+    from skala.orgs.models import Organisation
+
+    keys = [
+        each
+        for each in row._meta.concrete_fields
+        if each.is_relation and each.related_model is Organisation and getattr(row, each.attname)
+    ]
+    return not keys or any(getattr(row, each.attname) in organisation_ids for each in keys)
+
+
 def export(user) -> dict:
     """Everything Skala holds about `user`, as a JSON-ready dictionary."""
     person = {
@@ -147,13 +175,21 @@ def export(user) -> dict:
         }
         for token in user.api_tokens.all()
     ]
+    from skala.orgs.permissions import member_organisations
+
+    organisation_ids = set(member_organisations(user))
     records: dict[str, list[dict]] = {}
     for link in links():
         if link.model is get_user_model() or link.label in {"orgs.Membership.user", "orgs.ApiToken.user"}:
             continue
         rows = link.rows(user).order_by("pk")
+        shared = link.how != "email" and link.field.remote_field.on_delete is not models.CASCADE
         for row in rows:
-            records.setdefault(link.model._meta.label, []).append(row_dict(row, user, link))
+            records.setdefault(link.model._meta.label, []).append(
+                row_summary(row, link)
+                if shared and not still_theirs(row, organisation_ids)
+                else row_dict(row, user, link)
+            )
         if link.how == "key" and link.field.remote_field.on_delete is models.CASCADE:
             for child in owned_children(link.model):
                 for row in child.rows_of(rows).order_by("pk"):

@@ -146,3 +146,22 @@ def test_deleting_an_account_needs_the_password_and_a_yes(client, personas):
     assert not User.objects.filter(pk=first.pk).exists()
     assert Answer.objects.filter(text__startswith="Sensorene", answered_by=None).exists()
     assert client.get("/en/privacy/").status_code == 302  # signed out
+
+
+def test_a_former_member_is_not_shown_what_their_organisations_rows_say_now(personas):
+    """A need they once wrote goes on changing after they leave; the export says only that they wrote it."""
+    from skala.needs.models import Need
+
+    need = Need.objects.create(
+        organisation=personas.oslo, title="Første utkast", problem="Tekst", created_by=personas.colleague
+    )
+    assert export(personas.colleague)["records"]["needs.Need"][0]["title"] == "Første utkast"
+    Membership.objects.filter(user=personas.colleague).delete()
+    need.title = "Ny tittel etter at hun sluttet"
+    need.save()
+    former = User.objects.get(pk=personas.colleague.pk)  # a fresh request's person: no cached roles
+    [record] = export(former)["records"]["needs.Need"]
+    assert record["id"] == need.pk
+    assert record["withheld"]
+    assert "created_at" in record
+    assert "Ny tittel" not in json.dumps(record, ensure_ascii=False)
