@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from skala.orgs.models import Membership, Organisation, OrganisationKind, OrganisationUnit, Role, User
 from skala.reference.models import Municipality
 
@@ -11,7 +13,13 @@ PASSWORD = "a-long-test-password-1"
 def make_user(email: str, *, name: str = "", facilitator: bool = False, staff: bool = False) -> User:
     """A person who can log in with PASSWORD."""
     return User.objects.create_user(
-        email, PASSWORD, name=name, is_facilitator=facilitator, is_staff=staff, is_superuser=staff
+        email,
+        PASSWORD,
+        name=name,
+        is_facilitator=facilitator,
+        is_staff=staff,
+        is_superuser=staff,
+        email_verified_at=timezone.now(),
     )
 
 

@@ -1,4 +1,6 @@
-"""Logging in and out, password resets, and the person's own account. Names are Django's own."""
+"""Logging in and out, password resets, confirming the address, and the person's own account.
+
+The names of Django's own views are Django's."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -21,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -36,6 +38,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", views.account, name="account"),
+    path("verify/", views.verify_email_send, name="verify_email_send"),
+    path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

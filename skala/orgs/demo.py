@@ -5,6 +5,8 @@ agencies and offices are shaped after Oslo kommune's. The suppliers and startups
 organisation numbers in the 999 series, which the register has not assigned.
 """
 
+from django.utils import timezone
+
 from skala.orgs.models import (
     Membership,
     Organisation,
@@ -239,6 +241,14 @@ def load(say) -> dict[str, int]:
                 "is_facilitator": facilitator,
                 "is_staff": staff,
                 "is_superuser": staff,
+            },
+            # The demo's addresses are made up, and taken as confirmed, once.
+            create_defaults={
+                "name": name,
+                "is_facilitator": facilitator,
+                "is_staff": staff,
+                "is_superuser": staff,
+                "email_verified_at": timezone.now(),
             },
         )
         if not user.check_password(DEMO_PASSWORD):

@@ -1,6 +1,7 @@
 """Pages for organisations, their members, and a person's own account and API tokens."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from skala.orgs import verification
 from skala.orgs.forms import MemberForm, OrganisationForm, RoleForm, TokenForm, UnitForm
 from skala.orgs.models import ApiToken, Membership, Organisation, OrganisationKind
 from skala.orgs.permissions import authorize
@@ -156,6 +158,34 @@ def member_change(request, organisation_id: int, membership_id: int):
                     % {"person": membership.user, "role": membership.get_role_display()},
                 )
     return redirect("orgs:members", organisation_id=organisation.pk)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's password reset; the link came to the person's address, so it confirms the address too."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        verification.confirm(form.user)
+        return response
+
+
+def verify_email(request, token: str):
+    """The link from the confirmation e-mail: the address is the person's."""
+    user = verification.user_for(token)
+    if user is None:
+        return render(request, "orgs/verify_email_invalid.html", status=400)
+    verification.confirm(user)
+    return render(request, "orgs/verify_email_done.html", {"confirmed": user})
+
+
+@login_required
+@require_POST
+def verify_email_send(request):
+    """Send the confirmation link (again) to the signed-in person's address."""
+    if request.user.email_verified_at is None:
+        verification.send_confirmation(request.user)
+        messages.success(request, _("We sent a link to %(email)s.") % {"email": request.user.email})
+    return redirect("account")
 
 
 @login_required

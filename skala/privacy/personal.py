@@ -2,7 +2,8 @@
 
 The rows are found from the models themselves, so a model added later is covered without a change
 here: every row whose foreign key points at the person, every many-to-many link to them, and every
-row whose e-mail field holds their address (a named attendee, a supplier's contact person). A row
+row whose e-mail field holds their address (a named attendee, a supplier's contact person), once
+they have confirmed the address (skala/orgs/verification.py). A row
 that is also an organisation's (a need they wrote, a proposal they sent) is exported whole only while
 they still act for that organisation; after they leave, the export says that they took part and when.
 
@@ -47,6 +48,10 @@ class Link:
     def rows(self, user) -> models.QuerySet:
         manager = self.model._default_manager
         if self.how == "email":
+            if user.email_verified_at is None:
+                # Anyone can sign up with anyone's address: rows that merely name it are the
+                # person's only once they have shown the address is theirs.
+                return manager.none()
             return manager.filter(**{f"{self.field.name}__iexact": user.email})
         return manager.filter(**{self.field.name: user})
 
@@ -155,6 +160,7 @@ def export(user) -> dict:
         "is_staff": user.is_staff,
         "is_facilitator": user.is_facilitator,
         "has_password": user.has_usable_password(),
+        "email_confirmed_at": plain(user.email_verified_at),
     }
     memberships = [
         {

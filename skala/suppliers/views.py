@@ -17,6 +17,7 @@ from skala.corpus.models import DocumentKind
 from skala.needs.models import Need, NeedStatus
 from skala.orgs.models import Organisation, OrganisationKind, RegistryEntry
 from skala.orgs.permissions import authorize, member_organisations
+from skala.orgs.verification import send_confirmation
 from skala.reference.models import County, CpvCode
 from skala.suppliers import partnering, proposals
 from skala.suppliers.alliances import suggest_for_need
@@ -198,6 +199,7 @@ def signup(request):
                 _("%(name)s is already in Skala: ask its administrator to add you.") % {"name": refused},
             )
             return render(request, "suppliers/signup.html", {"form": form})
+        send_confirmation(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Skala. Tell buyers what you offer."))
         return redirect("suppliers:profile_edit", organisation_id=organisation.pk)

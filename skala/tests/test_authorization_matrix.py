@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from skala.orgs.models import ApiToken
+from skala.orgs.verification import token_for
 from skala.testing import PASSWORD
 from skala.tests import matrix_world
 from skala.tests.matrix_world import PERSONAS, World, build_world
@@ -204,6 +205,10 @@ PAGES: dict[str, Row] = {
     "password_change": Row(GET=SIGNED_IN),
     "password_change_done": Row(GET=SIGNED_IN),
     "account": Row(GET=SIGNED_IN),
+    # Sending oneself the link; everyone here has confirmed already, so there is nothing to send.
+    "verify_email_send": Row(POST=allow(SIGNED_IN, nothing_to_do=SIGNED_IN)),
+    # The link confirms the address it was sent to, whoever follows it: it is the proof.
+    "verify_email": Row(GET=EVERYONE, kwargs={"token": lambda w: token_for(w.users["buyer_editor"])}),
     "tokens": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w, p: {"name": "Ny integrasjon"}),
     # Only one's own token is found: this one is the buyer editor's.
     "token_revoke": Row(POST=["buyer_editor"], kwargs={"token_id": page_token}),
@@ -780,6 +785,8 @@ ADMIN_ROWS: dict[str, Row] = {
     "admin:procedures_notice_add": Row(GET=NOBODY),
     # A proposal's routing is read-only to staff; proposals are sent by suppliers only.
     "admin:suppliers_proposalrouting_add": Row(GET=NOBODY),
+    # Deleting a routing row would list (and delete) the confidential proposal's events: refused.
+    "admin:suppliers_proposalrouting_delete": Row(GET=NOBODY),
     "admin:django_tasks_database_dbtaskresult_add": Row(GET=NOBODY),
     # The autocomplete answers only its widgets' requests (which name the field); a bare call is refused.
     "admin:autocomplete": Row(GET=NOBODY),

@@ -165,3 +165,16 @@ def test_a_former_member_is_not_shown_what_their_organisations_rows_say_now(pers
     assert record["withheld"]
     assert "created_at" in record
     assert "Ny tittel" not in json.dumps(record, ensure_ascii=False)
+
+
+def test_rows_that_only_name_an_unconfirmed_address_are_neither_exported_nor_erased(personas):
+    """Anyone can sign up with a competitor's contact address: it proves nothing until confirmed."""
+    meeting, first, _second = dialogue_with_two_people(personas)
+    first.email_verified_at = None
+    first.save()
+    records = export(first)["records"]
+    assert "dialogue.Attendee" not in records
+    assert records["dialogue.Answer"]  # what the person did through their account is still theirs
+    erase(first)
+    assert Attendee.objects.filter(name="Kari Først").exists()  # the named attendee is left alone
+    assert meeting.registrations.count() == 2
