@@ -250,15 +250,21 @@ def similar(
     exclude: Iterable[str] = (),
     visible_owner_ids: Iterable[int] = (),
 ) -> list[Match]:
-    """The documents most like the query that the viewer may see: public ones, and their own."""
+    """The documents most like the query that the viewer may see: public ones, and their own.
+
+    Only matches with a reason to give (shared words or word parts, CPV, meaning) are returned: in
+    a small corpus a common word ending is enough for BM25 to rank everything, and a match that
+    cannot say why is noise to the person reading it.
+    """
     built = current()
     if not len(built.index):
         return []
     visible = built.public | np.isin(built.owners, list(visible_owner_ids))
     prior = built.index.division_prior(query) if not query.cpv else None
-    return built.index.search(
-        query, top=top, kind=kind, exclude=exclude, require=visible, division_prior=prior
+    found = built.index.search(
+        query, top=top * 2, kind=kind, exclude=exclude, require=visible, division_prior=prior
     )
+    return [match for match in found if not match.why.empty][:top]
 
 
 def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:

@@ -14,7 +14,7 @@ import bm25s
 import numpy as np
 
 from skala.matching import clip
-from skala.matching.analysis import is_fragment, matching_terms
+from skala.matching.analysis import fragments, is_fragment, matching_terms, surface_words
 from skala.matching.cpv import CLOSENESS, best_shared, code8
 from skala.matching.embeddings import Embedder
 from skala.matching.languages import detect_language, normalise_language
@@ -22,6 +22,18 @@ from skala.matching.languages import detect_language, normalise_language
 # How much each signal counts in the fused score. Lexical and dense scores are scaled to 0..1
 # within each query first, so the weights compare like with like.
 WEIGHTS = {"lexical": 1.0, "cpv": 0.35, "dense": 0.8, "division": 0.5}
+# A query word shares a part with a document when this many of its character four-grams are the
+# document's: "alarm" (<ala, alar, larm, arm>) and "trygghetsalarm" share three; a common ending
+# such as "-ing>" alone is one.
+PART_FRAGMENTS = 3
+
+
+def shares_part(stem: str, held: set[str]) -> bool:
+    """Whether the document holds a part of this stem: three of its four-grams, or all of a short
+    word's but its start (a compound ends in it: "larm" in "trygghetslarm")."""
+    grams = set(fragments([stem]))
+    common = len(grams & held)
+    return common >= PART_FRAGMENTS or (common >= 2 and common == len(grams) - 1)
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class Query:
     cpv: tuple[str, ...] = ()
     vector: np.ndarray | None = None
     truncated: bool = False
+    # Each stem with the word of the text it came from: explanations show words, not stems.
+    surface: Mapping[str, str] = field(default_factory=dict)
 
 
 def make_query(
@@ -64,20 +78,34 @@ def make_query(
         cpv=tuple(code8(code) for code in cpv),
         vector=vector,
         truncated=truncated,
+        surface=surface_words(text, language),
     )
 
 
 @dataclass
 class Why:
-    """Why a document matched: the terms it shares, the CPV level it shares, the embedding similarity."""
+    """Why a document matched: the terms it shares, the CPV level it shares, the embedding similarity.
+
+    ``terms`` are the shared stems (as the index holds them), ``words`` the query's words they came
+    from, and ``parts`` the query's words that share only a part with the document (a compound such
+    as "trygghetsalarm" meeting "alarm").
+    """
 
     terms: list[str]
     cpv: tuple[str, str] | None
     embedding: float | None
+    words: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms or self.parts or self.cpv or self.embedding is not None)
 
     def as_dict(self) -> dict:
         return {
             "shared_terms": self.terms,
+            "shared_words": self.words,
+            "shared_word_parts": self.parts,
             "shared_cpv": {"level": self.cpv[0], "code": self.cpv[1]} if self.cpv else None,
             "embedding_similarity": None if self.embedding is None else round(self.embedding, 3),
         }
@@ -258,9 +286,16 @@ class MatchIndex:
 
     def explain(self, query: Query, n: int, score: float, dense: np.ndarray | None) -> Match:
         document = self.documents[n]
-        shared = {term for term in set(query.terms) & set(document.terms) if not is_fragment(term)}
+        held = set(document.terms)
+        shared = {term for term in set(query.terms) & held if not is_fragment(term)}
         # Rarer shared terms say more about why two texts belong together.
         terms = sorted(shared, key=lambda term: (self.document_frequency[term], term))[:8]
+        words = list(dict.fromkeys(query.surface.get(term, term) for term in terms))
+        parts = [
+            query.surface.get(stem, stem)
+            for stem in dict.fromkeys(term for term in query.terms if not is_fragment(term))
+            if stem not in shared and shares_part(stem, held)
+        ][:5]
         _closeness, cpv = best_shared(list(query.cpv), list(document.cpv)) if query.cpv else (0.0, None)
         embedding = (
             float(dense[n])
@@ -268,5 +303,13 @@ class MatchIndex:
             else None
         )
         return Match(
-            document=document, score=round(score, 4), why=Why(terms=terms, cpv=cpv, embedding=embedding)
+            document=document,
+            score=round(score, 4),
+            why=Why(
+                terms=terms,
+                cpv=cpv,
+                embedding=embedding,
+                words=words,
+                parts=[p for p in parts if p not in words],
+            ),
         )

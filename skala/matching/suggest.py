@@ -83,7 +83,9 @@ class CpvSuggester:
         voters: list[tuple[float, str, str]] = []
         if index is not None and len(index):
             # Neighbours are found on text alone: the query's own codes are what we are guessing.
-            plain = Query(query.text, query.language, query.terms, (), query.vector, query.truncated)
+            plain = Query(
+                query.text, query.language, query.terms, (), query.vector, query.truncated, query.surface
+            )
             for match in index.search(plain, top=neighbours, require=index.cpv_prefixes[8] != ""):
                 for code in match.document.cpv[:3]:
                     voters.append((match.score, code8(code), match.document.key))

@@ -83,7 +83,13 @@ def test_match_similar_on_the_command_line(corpus, tmp_path):
     assert ("TED-1", "notice") in ids
     assert (7, "need") in ids
     assert ("TED-2", "notice") not in ids
-    assert set(answer["matches"][0]["why"]) == {"shared_terms", "shared_cpv", "embedding_similarity"}
+    assert set(answer["matches"][0]["why"]) == {
+        "shared_terms",
+        "shared_words",
+        "shared_word_parts",
+        "shared_cpv",
+        "embedding_similarity",
+    }
 
 
 def test_bad_lines_are_reported_with_their_numbers_and_nothing_is_written(corpus, tmp_path):
@@ -142,3 +148,17 @@ def test_invited_only_needs_are_not_shown_to_strangers(client, corpus):
         "/api/v1/match/similar", [{"id": 1, "text": "hemmelig asfaltering"}], content_type="application/json"
     ).json()
     assert 8 not in [match["id"] for match in answer[0]["matches"]]
+
+
+def test_a_match_that_cannot_say_why_is_not_shown(corpus):
+    """ "Planlegging" and "Asfaltering" share an ending, enough for BM25 to rank them, but no reason."""
+    services.upsert(
+        "need:8", kind=DocumentKind.NEED, title="Planlegging", text="Planlegging av skolemat", language="nb"
+    )
+    index = services.current().index
+    query = services.query_for("Brøyting og strøing", "nb")
+    assert index.search(query)  # the raw ranking finds something
+    assert services.similar(query) == []
+    found = services.similar(services.query_for("Sensorer for eldre", "nb"))
+    assert found
+    assert all(not match.why.empty for match in found)

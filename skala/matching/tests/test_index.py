@@ -38,6 +38,28 @@ def test_best_match_first_with_shared_terms_as_the_reason():
     assert all(not term.startswith("#") for term in matches[0].why.terms)
 
 
+def test_the_reason_names_the_words_people_wrote_not_their_stems():
+    index = MatchIndex(CORPUS)
+    [best, *_rest] = index.search(make_query("Sensorer for eldre i hjemmetjenesten", "nb"), top=3)
+    assert "sensorer" in best.why.words
+    assert "hjemmetjenesten" in best.why.words
+    assert "sensor" in best.why.terms  # the stems stay for the API's shared_terms
+
+
+def test_a_compound_that_shares_a_part_is_said_so():
+    index = MatchIndex(CORPUS)
+    matches = index.search(make_query("larm", "sv"), top=3)
+    assert matches[0].key == "notice:a"
+    assert matches[0].why.parts == ["larm"]
+    assert not matches[0].why.empty
+
+
+def test_function_words_are_no_reason():
+    index = MatchIndex([document("need:9", "Tilsyn uten kamera gir mye tid til dem som sover")])
+    matches = index.search(make_query("Lunsj uten sukker og mye frukt til dem", "nb"))
+    assert all(not ({"uten", "mye", "dem"} & set(match.why.words)) for match in matches)
+
+
 def test_documents_with_no_signal_are_left_out():
     index = MatchIndex(CORPUS)
     assert index.search(make_query("xylofon", "nb")) == []
