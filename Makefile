@@ -20,12 +20,13 @@ messages: venv
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; }
 	cd skala && ../$(BIN)/django-admin compilemessages --ignore '.venv' -v 0
 
+# Links in e-mails and calendar files point where this server listens, unless SITE_URL says otherwise.
 run: messages
 	mkdir -p var
 	$(BIN)/skala migrate --no-input
 	$(BIN)/skala load-reference
 	$(BIN)/skala load-demo
-	PORT=$(PORT) $(BIN)/skala serve
+	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/skala serve
 
 lint: venv
 	$(BIN)/ruff check .

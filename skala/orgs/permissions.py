@@ -80,6 +80,15 @@ def has_role(user, organisation: Organisation, at_least: str) -> bool:
     return held is not None and ROLE_RANK[held] >= ROLE_RANK[at_least]
 
 
+def descendants(organisation: Organisation) -> list[Organisation]:
+    """The organisation and every unit below it."""
+    found, frontier = [organisation], [organisation]
+    while frontier:
+        frontier = list(Organisation.objects.filter(parent__in=frontier))
+        found.extend(frontier)
+    return found
+
+
 def member_organisations(user) -> list[int]:
     """Ids of the organisations the person is a member of, and of every unit below them."""
     if not user.is_authenticated:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 
+from skala.orgs.permissions import descendants
 from skala.portfolio.models import PATH, Adoption, Benefit, Decision, GateDecision, Project, Stage
 
 # City leaders have named 20–30 % stopped as the sign of enough ambition; far outside warns.
@@ -39,9 +40,13 @@ class Health:
 
 
 def projects_for(organisation=None, programme=None):
+    """An organisation's portfolio: the projects it or one of its units owns, and those of the
+    programmes it runs. A fellow member's project in a shared programme is that member's: it is
+    counted on the programme's page, not in every member's own figures."""
     projects = Project.objects.all()
     if organisation is not None:
-        projects = projects.filter(Q(owners=organisation) | Q(programme__members=organisation)).distinct()
+        units = [unit.pk for unit in descendants(organisation)]
+        projects = projects.filter(Q(owners__in=units) | Q(programme__facilitator__in=units)).distinct()
     if programme is not None:
         projects = projects.filter(programme=programme)
     return projects

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from skala.needs.models import Need, NeedStatus
 from skala.orgs.models import Organisation, OrganisationUnit
-from skala.orgs.permissions import member_organisations
+from skala.orgs.permissions import descendants, member_organisations
 from skala.suppliers.models import ANSWERED, Proposal, ProposalEvent, ProposalStatus
 from skala.suppliers.notify import absolute, tell_members
 
@@ -27,15 +27,6 @@ RESPONSE_TARGET_DAYS = 14
 
 class ProposalError(ValueError):
     """The proposal cannot be sent or moved; the message says why."""
-
-
-def descendants(organisation: Organisation) -> list[Organisation]:
-    """The organisation and every unit below it."""
-    found, frontier = [organisation], [organisation]
-    while frontier:
-        frontier = list(Organisation.objects.filter(parent__in=frontier))
-        found.extend(frontier)
-    return found
 
 
 def route(*, need: Need | None, buyer: Organisation | None, cpv_codes: list[str]) -> tuple[Organisation, str]:

@@ -141,3 +141,13 @@ def test_focus_is_visible_and_colours_are_defined_in_the_stylesheet(client):
     response.close()
     assert ":focus-visible" in css
     assert "outline: 3px" in css
+
+
+def test_every_page_title_names_the_page_then_skala(client, personas):
+    """WCAG 2.4.2: a title that says what the page is; "NeedsSkala" ran the two together."""
+    import re
+
+    for path in ("/en/", "/en/needs/", "/en/accounts/login/"):
+        title = re.search(r"<title>(.*?)</title>", client.get(path).text, re.S).group(1).strip()
+        assert title.endswith(" – Skala"), title
+        assert len(title) > len(" – Skala"), title

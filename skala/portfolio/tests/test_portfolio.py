@@ -241,3 +241,21 @@ def test_a_benefit_is_measured_by_a_key_figure_of_the_projects_owner(client, per
     client.post(f"/en/portfolio/{made.pk}/add/benefit/", {**data, "key_figure": mine.pk})
     assert made.benefits.get().key_figure == mine
     assert mine.get_absolute_url() in client.get(made.get_absolute_url()).text
+
+
+def test_an_organisations_portfolio_is_its_own_and_its_units_projects(personas):
+    """Not a fellow member's project in a shared programme; the programme's runner sees them all."""
+    from skala.portfolio.models import Programme
+    from skala.testing import make_organisation
+
+    ks = make_organisation("KS", "facilitator")
+    shared = Programme.objects.create(
+        name="Innovasjonsløft", facilitator=ks, starts_on=DAY, ends_on=DAY.replace(year=2028)
+    )
+    shared.members.set([personas.oslo, personas.stavanger])
+    agency = project(personas, "Sensorer", owner=personas.sykehjemsetaten, programme=shared)
+    theirs = project(personas, "Stavangers pilot", owner=personas.stavanger, programme=shared)
+    assert set(projects_for(organisation=personas.oslo)) == {agency}
+    assert set(projects_for(organisation=personas.stavanger)) == {theirs}
+    assert set(projects_for(organisation=ks)) == {agency, theirs}
+    assert set(projects_for(programme=shared)) == {agency, theirs}
