@@ -54,3 +54,29 @@ def test_the_pages_a_buyer_has_in_the_navigation_are_accessible(browser, live_se
     public += ["reference/cpv/", "reference/sdgs/"]
     seen = follow_every_link(page, skip={f"/nb/{path}" for path in public})
     assert len(seen) >= 6, seen
+
+
+def test_pages_reflow_at_320_pixels_without_sideways_scrolling(browser, live_server):
+    """WCAG 1.4.10 (AA): content fits 320 CSS pixels (a phone, or 400 % zoom) without scrolling sideways."""
+    from skala.procedures.models import Procurement
+
+    personas = make_personas()
+    need = published_need(personas.oslo, "Digitalt tilsyn om natten", "Nattevakter bruker mye tid på tilsyn.")
+    procurement = Procurement.objects.create(
+        buyer=personas.oslo,
+        title="Innovasjonspartnerskap for velferdsteknologiløsningsleverandørutviklingsprogrammet",
+        procedure_type="innovation_partnership",
+    )
+    page = new_page(browser, viewport={"width": 320, "height": 640})
+    for path in (
+        "/en/",
+        "/en/needs/",
+        f"/en/needs/{need.pk}/",
+        "/en/procedures/",
+        procurement.get_absolute_url(),
+    ):
+        visit(page, f"{live_server.url}{path}", check=False)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow} px wider than the screen"
