@@ -154,6 +154,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates as read in the Nordics (day before month, 24-hour clock): skala/formats/en.
+FORMAT_MODULE_PATH = ["skala.formats"]
 USE_I18N = True
 TIME_ZONE = env.string("TIME_ZONE", "Europe/Oslo")
 USE_TZ = True

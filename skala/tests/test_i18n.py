@@ -92,3 +92,18 @@ def test_the_catalogues_hold_every_string_in_the_code(tmp_path):
     for language in ["nb", "sv"]:
         missing = sorted(extracted - msgids(LOCALE / language / "LC_MESSAGES" / "django.po"))
         assert missing == [], f"not in the {language} catalogue: {missing[:10]}"
+
+
+def test_english_dates_read_day_before_month_on_a_24_hour_clock():
+    """Django's American "02/10/2027 9 a.m." is misread in the Nordics."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    moment = datetime.datetime(2027, 2, 10, 9, 0)
+    with translation.override("en"):
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "2027-02-10"
+        assert formats.date_format(moment, "DATE_FORMAT") == "10 February 2027"
+        assert formats.time_format(moment.time()) == "09:00"
+    with translation.override("nb"):
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "10.02.2027"
