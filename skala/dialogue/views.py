@@ -79,7 +79,8 @@ def meeting_for(request, meeting_id: int, permission: str = "dialogue.view_meeti
     return meeting
 
 
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: int, registration_form: RegistrationForm | None = None):
+    """The meeting; a registration that was refused comes back with its form, so nothing typed is lost."""
     meeting = meeting_for(request, meeting_id)
     user = request.user
     is_host = user.has_perm("dialogue.manage_meeting", meeting)
@@ -100,7 +101,7 @@ def meeting_detail(request, meeting_id: int):
         "hosts": current_hosts(meeting),
         "supplier": suppliers[0] if suppliers else None,
         "my_registration": my_registration,
-        "registration_form": RegistrationForm()
+        "registration_form": (registration_form or RegistrationForm())
         if suppliers and not my_registration and meeting.registration_open
         else None,
         "slots": slots,
@@ -129,7 +130,7 @@ def meeting_detail(request, meeting_id: int):
         )
     if context["can_view_input"]:
         context["answers"] = services.visible_answers(meeting, user)
-    return render(request, "dialogue/meeting_detail.html", context)
+    return render(request, "dialogue/meeting_detail.html", context, status=400 if registration_form else 200)
 
 
 def answer_forms(meeting: Meeting, supplier) -> list[tuple[str, str, AnswersForm]]:
@@ -192,6 +193,14 @@ def register(request, meeting_id: int):
         raise PermissionDenied("suppliers.act_for_supplier")
     form = RegistrationForm(request.POST)
     if not form.is_valid():
+        registered = (
+            meeting.registrations.filter(supplier__in=suppliers)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .exists()
+        )
+        if meeting.registration_open and not registered:
+            return meeting_detail(request, meeting.pk, registration_form=form)
+        # The page shows no registration form now: say what was wrong above it instead.
         for error in form.errors.get("attendees", []):
             messages.error(request, error)
         return redirect(meeting)

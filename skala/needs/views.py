@@ -131,8 +131,11 @@ def need_publish(request, need_id: int):
     return redirect(need)
 
 
-def need_detail(request, need_id: int):
-    """A need with similar needs of other buyers, suggested CPV codes, and its joint process."""
+def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
+    """A need with similar needs of other buyers, suggested CPV codes, and its joint process.
+
+    An invitation that was refused comes back here with its form, so what was typed is kept.
+    """
     need = get_object_or_404(Need.objects.select_related("organisation__municipality"), pk=need_id)
     authorize(request.user, "needs.view_need", need)
     can_change = request.user.has_perm("needs.change_need", need)
@@ -167,9 +170,11 @@ def need_detail(request, need_id: int):
         "process": process,
         "participants": participants,
         "my_invitations": my_invitations,
-        "invite_form": InviteForm(lead=need.organisation) if can_change and not need.is_draft else None,
+        "invite_form": (invite_form or InviteForm(lead=need.organisation))
+        if can_change and not need.is_draft
+        else None,
     }
-    return render(request, "needs/need_detail.html", context)
+    return render(request, "needs/need_detail.html", context, status=400 if invite_form else 200)
 
 
 @login_required
@@ -184,8 +189,7 @@ def process_invite(request, need_id: int):
         return redirect(need)
     form = InviteForm(request.POST, lead=need.organisation)
     if not form.is_valid():
-        messages.error(request, _("The invitation was not sent: choose a buyer and a role."))
-        return redirect(need)
+        return need_detail(request, need.pk, invite_form=form)
     participant, created = services.invite(
         need,
         form.cleaned_data["organisation"],

@@ -177,3 +177,17 @@ def test_a_meeting_on_a_draft_need_is_not_announced(
     assert not Alert.objects.exists()
     with pytest.raises(services.DialogueError):
         services.publish(meeting)
+
+
+def test_a_refused_registration_keeps_what_was_typed_beside_the_field(client, personas):
+    meeting = make_meeting(make_need(personas.oslo))
+    client.force_login(personas.startup)
+    response = client.post(
+        f"/en/dialogue/{meeting.pk}/register/",
+        {"attendees": "Kari Nordmann, kari@startup.example\nOla uten adresse", "may_be_named": "on"},
+    )
+    assert response.status_code == 400
+    assert "Ola uten adresse" in response.text
+    assert "Line 2: write the name" in str(response.context["registration_form"].errors["attendees"])
+    assert response.context["registration_form"]["may_be_named"].value()
+    assert not meeting.registrations.exists()

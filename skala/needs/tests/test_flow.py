@@ -220,3 +220,16 @@ def test_other_buyers_are_invited_only_to_a_published_need(client, personas):
     )
     assert "Publish the need before you invite" in response.text
     assert not Participant.objects.exists()
+
+
+def test_a_refused_invitation_keeps_what_was_typed_and_says_which_field(client, personas):
+    need = publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
+    client.force_login(personas.owner)
+    response = client.post(
+        f"/en/needs/{need.pk}/process/invite/",
+        {"organisation": "", "role": "follower", "option_terms": "Up to 200 homes until 2028"},
+    )
+    assert response.status_code == 400
+    assert "Up to 200 homes until 2028" in response.text
+    assert "organisation" in response.context["invite_form"].errors
+    assert not Participant.objects.exists()
