@@ -23,14 +23,14 @@ from skala.matching.languages import detect_language, normalise_language
 # within each query first, so the weights compare like with like.
 WEIGHTS = {"lexical": 1.0, "cpv": 0.35, "dense": 0.8, "division": 0.5}
 # A query word shares a part with a document when this many of its character four-grams are the
-# document's: "alarm" (<ala, alar, larm, arm>) and "trygghetsalarm" share three; a common ending
-# such as "-ing>" alone is one.
-PART_FRAGMENTS = 3
+# document's (seven letters in a row): "nattillsyn" and "nattilsyn" share six; "sykehus" and
+# "sykehjem" three, which is chance; a common ending such as "-ing>" alone is one.
+PART_FRAGMENTS = 4
 
 
 def shares_part(stem: str, held: set[str]) -> bool:
-    """Whether the document holds a part of this stem: three of its four-grams, or all of a short
-    word's but its start (a compound ends in it: "larm" in "trygghetslarm")."""
+    """Whether the document holds a part of this stem: four of its four-grams, or all of a short
+    word's but its start (a compound ends in it: "alarm" in "trygghetsalarm")."""
     grams = set(fragments([stem]))
     common = len(grams & held)
     return common >= PART_FRAGMENTS or (common >= 2 and common == len(grams) - 1)

@@ -1,8 +1,13 @@
 """Demo procurements: Oslo's innovation partnership for digital night-time care, the joint process's
 procurement, laid out from its template with a steering group, a project group and the follower's
-option; and Bærum's national competition for everyday rehabilitation. Names are marked "Demo"."""
+option; and Bærum's national competition for everyday rehabilitation. Names are marked "Demo".
+
+Beside them, real notices: Swedish procurements of 2021 (Upphandlingsmyndigheten, CC0) on the demo
+needs' subjects and a sample of the rest, so a need's page shows who in Sweden bought the like
+(data/demo_notices_se_2021.jsonl, built by data/make_demo_notices.py)."""
 
 import datetime
+from pathlib import Path
 
 from django.conf import settings
 
@@ -15,7 +20,10 @@ from skala.procedures.models import (
     ProcurementDocument,
     ProcurementOption,
 )
+from skala.procedures.notice_import import import_notices
 from skala.procedures.timeline import apply_template
+
+DEMO_NOTICES = Path(__file__).with_name("data") / "demo_notices_se_2021.jsonl"
 
 # The first phase's day is fixed, so the demo's timeline is the same on every machine.
 START = datetime.date(2027, 1, 4)
@@ -52,7 +60,9 @@ def codes_in_order(need: Need) -> list[str]:
 
 
 def load(say) -> None:
-    """Create or update the demo procurements for the demo needs that exist."""
+    """Import the demo notices; create or update the demo procurements for the demo needs that exist."""
+    report = import_notices(DEMO_NOTICES)
+    say(f"Demo notices: {report}")
     count = 0
     for need_title, title, procedure, value, months in PROCUREMENTS:
         need = Need.objects.filter(title=need_title, is_demo=True).first()

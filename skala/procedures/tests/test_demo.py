@@ -31,3 +31,18 @@ def test_the_demo_procurements(settings):
     assert eforms.draft(national, "contract", contact)[0].subtype == "E3"
     document = ocds.release_package([partnership, national], "https://skala.example/demo")
     assert ocds.problems(document) == []
+
+
+def test_the_demo_needs_meet_real_swedish_notices():
+    """Swedish procurements of 2021 in the demo: a Norwegian need shows who in Sweden bought the like."""
+    from skala.needs.models import Need
+    from skala.needs.services import query_for_need
+    from skala.procedures.models import Notice
+    from skala.procedures.services import similar_notices
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert Notice.objects.filter(buyer_country="SE").count() > 500
+    night = Need.objects.get(title="Digitalt nattilsyn i hjemmetjenesten", is_demo=True)
+    found = similar_notices(query_for_need(night), top=5)
+    assert found
+    assert all(item.notice.buyer_country == "SE" and not item.match.why.empty for item in found)
