@@ -216,11 +216,14 @@ def bars(procurement: Procurement) -> list[dict]:
     start = min(phase.starts_on for phase in phases)
     end = max(phase.ends_on for phase in phases)
     total = max((end - start).days, 1)
+    # The rule a phase follows is shown as its legal source, not as the fact's key.
+    facts = {fact.key: fact for fact in LegalFact.objects.in_force(datetime.date.today())}
     return [
         {
             "phase": phase,
             "left": round(100 * (phase.starts_on - start).days / total, 2),
             "width": max(round(100 * max(phase.days, 0) / total, 2), 0.5),
+            "rule": facts.get(phase.rule),
         }
         for phase in phases
     ]

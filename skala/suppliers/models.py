@@ -64,6 +64,11 @@ class SupplierProfile(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("suppliers:detail", args=[self.organisation_id])
 
+    def language_names(self) -> list[str]:
+        """The profile's languages by name, in the reader's language ("Swedish", not "sv")."""
+        names = dict(LANGUAGES)
+        return [str(names.get(code, code)) for code in self.languages]
+
     def age_years(self) -> int | None:
         """How many years since the company was founded, if known."""
         return timezone.now().year - self.founded if self.founded else None
