@@ -12,21 +12,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from skala.api import reference
-from skala.orgs.models import Organisation
-from skala.reference.models import CpvCode, Municipality
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request):
-    """What Skala is, and where to go next."""
-    figures = {
-        "organisations": Organisation.objects.count(),
-        "cpv_codes": CpvCode.objects.count(),
-        "municipalities": Municipality.objects.count(),
-    }
-    return render(request, "skala/home.html", {"figures": figures})
+    """What Skala is and where to go next; for a signed-in person, what waits for them."""
+    from skala import home as front
+
+    work = front.work_of(request.user) if request.user.is_authenticated else None
+    return render(request, "skala/home.html", {"figures": front.figures(), "work": work})
 
 
 @never_cache
