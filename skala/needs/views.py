@@ -32,8 +32,13 @@ def need_list(request):
         name: request.GET.get(name, "").strip()
         for name in ("q", "division", "county", "organisation", "status", "sdg")
     }
-    if filters["division"].isdigit():
+    errors = {}
+    if filters["division"].isdigit() and len(filters["division"]) in (2, 8):
         needs = needs.filter(cpv_codes__code8__startswith=filters["division"][:2])
+    elif filters["division"]:
+        # Say so rather than show every need as if the filter had worked.
+        errors["division"] = _("Write a CPV division as two digits, such as 85, or a whole code.")
+        needs = needs.none()
     if filters["county"].isdigit():
         needs = needs.filter(organisation__municipality__county_id=int(filters["county"]))
     if filters["organisation"].isdigit():
@@ -61,6 +66,7 @@ def need_list(request):
     context = {
         "page": page,
         "filters": filters,
+        "errors": errors,
         "statuses": NeedStatus.choices,
         "counties": County.objects.order_by("country", "name"),
         "sdgs": Sdg.objects.all(),

@@ -53,7 +53,7 @@ PROFILES = [
             (
                 "Trygghetsalarm med mobil enhet",
                 "Trygghetsalarmer for hjemmeboende eldre, også utendørs, koblet til responssenter.",
-                ["32581200", "85312000"],
+                ["35121700", "79711000"],
                 Maturity.IN_USE,
                 [],
             ),

@@ -233,3 +233,11 @@ def test_a_refused_invitation_keeps_what_was_typed_and_says_which_field(client, 
     assert "Up to 200 homes until 2028" in response.text
     assert "organisation" in response.context["invite_form"].errors
     assert not Participant.objects.exists()
+
+
+def test_a_division_filter_that_is_no_division_says_so(client, personas):
+    publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
+    response = client.get("/en/needs/", {"division": "Health"})
+    assert "Write a CPV division as two digits" in response.text
+    assert response.context["page"].paginator.count == 0
+    assert client.get("/en/needs/", {"division": "85"}).context["page"].paginator.count == 1
