@@ -158,6 +158,42 @@ def apply_template(procurement: Procurement, start: datetime.date) -> list[Phase
     return Phase.objects.bulk_create(phases)
 
 
+def in_reader_language(stored: str, template_texts) -> str:
+    """A phase's name or note as the template says it in the reader's language, when the stored text
+    is the template's own in any of Skala's languages; a text the buyer wrote stays as written.
+
+    Phases are stored in the language of whoever applied the template: without this an English page
+    would show Norwegian phase names.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    for text in template_texts:
+        if not str(text):
+            continue
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                said = str(text)
+            if said == stored:
+                return str(text)  # in the reader's language, outside the override
+    return stored
+
+
+def template_specs(procurement: Procurement, key: str) -> list[PhaseSpec]:
+    """The template phases with this key (a key may recur in the procedure's template)."""
+    template = TEMPLATES.get(ProcedureType(procurement.procedure_type), [])
+    return [spec for spec in template if spec.key == key]
+
+
+def localised(phase: Phase) -> tuple[str, str]:
+    """The phase's name and note for the reader (see in_reader_language)."""
+    specs = template_specs(phase.procurement, phase.key)
+    return (
+        in_reader_language(phase.name, [spec.name for spec in specs]),
+        in_reader_language(phase.note, [spec.note for spec in specs]),
+    )
+
+
 @dataclass
 class Warning:
     phase: Phase
@@ -221,6 +257,8 @@ def bars(procurement: Procurement) -> list[dict]:
     return [
         {
             "phase": phase,
+            "name": localised(phase)[0],
+            "note": localised(phase)[1],
             "left": round(100 * (phase.starts_on - start).days / total, 2),
             "width": max(round(100 * max(phase.days, 0) / total, 2), 0.5),
             "rule": facts.get(phase.rule),

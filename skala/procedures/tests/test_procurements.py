@@ -193,3 +193,19 @@ def test_an_award_names_only_a_lot_of_its_own_procurement(client, personas):
         },
     )
     assert mine.awards.get().lot == own
+
+
+def test_template_phases_read_in_the_pages_language_and_a_buyers_own_name_stays(client, personas):
+    """Phases are stored in the language of whoever laid them out; an English page shows English."""
+    from django.utils import translation
+
+    with translation.override("nb"):
+        procurement = make_procurement(personas)
+    first = procurement.phases.get(order=1)
+    assert first.name == "Behov og markedsdialog"
+    page = client.get(f"/en/procedures/{procurement.pk}/").text
+    assert "Need and market dialogue" in page
+    assert "Behov og markedsdialog" not in page
+    first.name = "Vår egen dialogfase"
+    first.save()
+    assert "Vår egen dialogfase" in client.get(f"/en/procedures/{procurement.pk}/").text
