@@ -251,9 +251,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # Passwords, tokens, Authorization headers, credentials and SECRET_KEY are redacted before output.
-    "filters": {"redact_secrets": {"()": "skala.security.redact.RedactSecretsFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "skala.security.redact.RedactSecretsFilter"},
+        "refusals_without_traceback": {"()": "skala.ops.log_filters.RefusalsWithoutTraceback"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals_without_traceback", "redact_secrets"],
+        }
     },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {

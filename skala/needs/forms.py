@@ -100,11 +100,14 @@ class InviteForm(forms.Form):
         help_text=_("For a follower: what it may buy, how much, and until when."),
     )
 
-    def __init__(self, *args, lead: Organisation, **kwargs):
+    def __init__(self, *args, lead: Organisation, already=(), **kwargs):
+        """already: the organisations in the process, left out of the list (inviting one again
+        changes nothing, so offering it only confuses)."""
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             Organisation.objects.public_buyers()
             .filter(parent=None)
             .exclude(pk=lead.top().pk)
+            .exclude(pk__in=list(already))
             .order_by("name")
         )

@@ -176,7 +176,10 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
         "process": process,
         "participants": participants,
         "my_invitations": my_invitations,
-        "invite_form": (invite_form or InviteForm(lead=need.organisation))
+        "invite_form": (
+            invite_form
+            or InviteForm(lead=need.organisation, already=[p.organisation_id for p in participants])
+        )
         if can_change and not need.is_draft
         else None,
     }

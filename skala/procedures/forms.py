@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skala.forms import ModelForm
 from skala.needs.forms import CpvCodesField
+from skala.orgs.models import PUBLIC_BUYER_KINDS, Organisation
 from skala.procedures.advisor import BuyerType, ContractType, ProcedureType
 from skala.procedures.models import (
     Award,
@@ -106,6 +107,11 @@ class OptionForm(ModelForm):
         fields = ["organisation", "terms", "value", "valid_until"]
         widgets = {"valid_until": DATE, "terms": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A follower with an option is another public buyer.
+        self.fields["organisation"].queryset = Organisation.objects.public_buyers().order_by("name")
+
 
 class AwardForm(ModelForm):
     class Meta(ModelForm.Meta):
@@ -117,6 +123,10 @@ class AwardForm(ModelForm):
         super().__init__(*args, **kwargs)
         # An award is for one of this procurement's lots, never another's (its OCDS would name it).
         self.fields["lot"].queryset = procurement.lots.all()
+        # A contract goes to a supplier, a research body or the like, not to a public buyer.
+        self.fields["supplier"].queryset = Organisation.objects.exclude(kind__in=PUBLIC_BUYER_KINDS).order_by(
+            "name"
+        )
 
 
 class LotForm(ModelForm):

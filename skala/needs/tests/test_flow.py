@@ -241,3 +241,13 @@ def test_a_division_filter_that_is_no_division_says_so(client, personas):
     assert "Write a CPV division as two digits" in response.text
     assert response.context["page"].paginator.count == 0
     assert client.get("/en/needs/", {"division": "85"}).context["page"].paginator.count == 1
+
+
+def test_a_buyer_already_in_the_process_is_not_offered_again(client, personas):
+    from skala.needs.services import invite
+
+    need = publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
+    invite(need, personas.stavanger, "partner", "", personas.owner)
+    client.force_login(personas.owner)
+    offered = client.get(f"/en/needs/{need.pk}/").context["invite_form"].fields["organisation"].queryset
+    assert personas.stavanger not in offered

@@ -209,3 +209,15 @@ def test_template_phases_read_in_the_pages_language_and_a_buyers_own_name_stays(
     first.name = "Vår egen dialogfase"
     first.save()
     assert "Vår egen dialogfase" in client.get(f"/en/procedures/{procurement.pk}/").text
+
+
+def test_options_go_to_public_buyers_and_awards_to_suppliers(personas):
+    from skala.procedures.forms import AwardForm, OptionForm
+
+    procurement = make_procurement(personas)
+    followers = set(OptionForm().fields["organisation"].queryset)
+    winners = set(AwardForm(procurement=procurement).fields["supplier"].queryset)
+    assert personas.stavanger in followers
+    assert personas.startup_org not in followers
+    assert personas.startup_org in winners
+    assert personas.stavanger not in winners
