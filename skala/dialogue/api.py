@@ -169,7 +169,11 @@ def supplier_of(request):
     summary="Published meetings the caller may see",
 )
 def meeting_list(request, need: int | None = None):
-    meetings = Meeting.objects.published().select_related("need__organisation")
+    meetings = (
+        Meeting.objects.published()
+        .select_related("need__organisation", "need__joint_process")
+        .prefetch_related("hosts__organisation", "need__joint_process__participants")
+    )
     if need is not None:
         meetings = meetings.filter(need_id=need)
     return [meeting for meeting in meetings if caller(request).has_perm("needs.view_need", meeting.need)]

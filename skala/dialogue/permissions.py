@@ -4,8 +4,6 @@ The need's owner and the buyers of its joint process (followers included) host o
 A supplier's answers are read by the hosts, and by the supplier itself; never by other suppliers.
 """
 
-from django.db.models import Q
-
 from skala.dialogue.models import HostRole, Meeting, MeetingStatus
 from skala.needs.models import ParticipantStatus
 from skala.orgs.models import Role
@@ -13,21 +11,29 @@ from skala.orgs.permissions import has_role, rule
 from skala.suppliers.permissions import holds
 
 
-def current_hosts(meeting: Meeting):
-    """The meeting's hosts as the joint process stands now: the lead, and the co-hosts still in it.
+def current_hosts(meeting: Meeting) -> list:
+    """The meeting's hosts as the joint process stands now: the need's owner, and the co-hosts still
+    in its joint process.
 
-    A co-host that has since declined or left the process hosts no more, though its row stays until
-    the hosts are synced again: it must not keep reading the suppliers' input.
+    A co-host that has since declined or left the process, or a lead whose need has since moved to
+    another buyer, hosts no more, though its row stays until the hosts are synced again: it must not
+    keep reading the suppliers' input. Uses what the caller prefetched (hosts__organisation,
+    need__joint_process__participants), so a list of meetings costs no query per meeting.
     """
     process = getattr(meeting.need, "joint_process", None)
     joined = (
-        process.participants.filter(status=ParticipantStatus.ACCEPTED).values("organisation_id")
+        {p.organisation_id for p in process.participants.all() if p.status == ParticipantStatus.ACCEPTED}
         if process is not None
-        else []
+        else set()
     )
-    return meeting.hosts.filter(Q(role=HostRole.LEAD) | Q(organisation_id__in=joined)).select_related(
-        "organisation"
-    )
+    prefetched = "hosts" in getattr(meeting, "_prefetched_objects_cache", {})
+    hosts = meeting.hosts.all() if prefetched else meeting.hosts.select_related("organisation")
+    return [
+        host
+        for host in hosts
+        if (host.role == HostRole.LEAD and host.organisation_id == meeting.need.organisation_id)
+        or (host.role == HostRole.COHOST and host.organisation_id in joined)
+    ]
 
 
 def is_host(user, meeting: Meeting, at_least: str = Role.VIEWER) -> bool:

@@ -50,10 +50,11 @@ def sync_hosts(meeting: Meeting) -> None:
         if process is not None
         else []
     )
-    # A buyer that declined or left since no longer co-hosts.
+    # A buyer that declined or left since no longer co-hosts; a need moved to another buyer has a new lead.
     meeting.hosts.filter(role=HostRole.COHOST).exclude(
         organisation_id__in=[participant.organisation_id for participant in joined]
     ).delete()
+    meeting.hosts.filter(role=HostRole.LEAD).exclude(organisation_id=meeting.need.organisation_id).delete()
     for participant in joined:
         Host.objects.get_or_create(
             meeting=meeting, organisation=participant.organisation, defaults={"role": HostRole.COHOST}
@@ -72,7 +73,7 @@ def publish(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.PUBLISHED
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["status", "published_at", "updated_at"])
-    for host in current_hosts(meeting).filter(role=HostRole.COHOST):
+    for host in (host for host in current_hosts(meeting) if host.role == HostRole.COHOST):
         tell_members(
             host.organisation,
             _("You co-host a dialogue meeting: %(title)s") % {"title": meeting.title},

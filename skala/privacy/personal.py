@@ -132,21 +132,54 @@ def row_summary(row: models.Model, link: "Link") -> dict:
     return data
 
 
+# On whose behalf a person wrote a shared row: the organisations, by path from the row. A model not
+# named here is judged by its own keys to an organisation; one with none is withheld once the person
+# is no longer a member anywhere it could belong.
+ACTED_FOR = {
+    "needs.Need": ["organisation"],
+    "needs.Participant": ["process__need__organisation"],
+    "procedures.Procurement": ["buyer"],
+    "suppliers.Proposal": ["sender"],
+    "suppliers.ProposalEvent": ["receiver", "proposal__receiver", "proposal__sender"],
+    "dialogue.Meeting": ["need__organisation", "hosts__organisation"],
+    "dialogue.Registration": ["supplier"],
+    "dialogue.Booking": ["supplier"],
+    "dialogue.Answer": ["supplier"],
+    "dialogue.SupplierQuestion": ["meeting__need__organisation", "meeting__hosts__organisation"],
+    "dialogue.WorkshopNote": ["meeting__need__organisation", "meeting__hosts__organisation"],
+    "portfolio.GateDecision": ["project__owners", "project__programme__facilitator"],
+    "spend.SpendUpload": ["organisation"],
+}
+
+
+def acted_for(row: models.Model) -> set[int]:
+    """The organisations the row belongs to (see ACTED_FOR)."""
+    from skala.orgs.models import Organisation
+
+    label = row._meta.label
+    paths = ACTED_FOR.get(label) or [
+        each.name
+        for each in row._meta.concrete_fields
+        if each.is_relation and each.related_model is Organisation
+    ]
+    found: set[int] = set()
+    for path in paths:
+        found.update(
+            value
+            for value in type(row)._default_manager.filter(pk=row.pk).values_list(path, flat=True)
+            if value is not None
+        )
+    return found
+
+
 def still_theirs(row: models.Model, organisation_ids: set[int]) -> bool:
-    """Whether the person still acts for an organisation the row belongs to (or it belongs to none).
+    """Whether the person still acts for an organisation the row belongs to.
 
     A need they wrote, a proposal they sent: the row is the organisation's and goes on changing after
     they leave (another buyer's answer, later edits, a narrower visibility). Once they are no longer
     a member, the export shows that they took part, not what the row says today.
     """
-    from skala.orgs.models import Organisation
-
-    keys = [
-        each
-        for each in row._meta.concrete_fields
-        if each.is_relation and each.related_model is Organisation and getattr(row, each.attname)
-    ]
-    return not keys or any(getattr(row, each.attname) in organisation_ids for each in keys)
+    return bool(acted_for(row) & organisation_ids)
 
 
 def export(user) -> dict:

@@ -31,6 +31,8 @@ ACTIVITY = (
     "key_figures",
     "screens",
     "spend_uploads",
+    "projects",
+    "needs_shared_with",
 )
 
 

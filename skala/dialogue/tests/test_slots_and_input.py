@@ -224,3 +224,30 @@ def test_a_published_meeting_alerts_subscribers(personas, run_db_worker, django_
     run_db_worker()
     alert = Alert.objects.get(kind="meeting")
     assert alert.key == f"meeting:{meeting.pk}"
+
+
+def test_a_buyer_whose_need_moved_to_another_buyer_leads_no_more(client, personas):
+    meeting = make_meeting(make_need(personas.oslo))
+    services.answer_question(question(meeting), personas.startup_org, personas.startup, text="Konfidensielt")
+    need = meeting.need
+    need.organisation = personas.stavanger
+    need.save()
+    client.force_login(personas.colleague)  # viewer in Oslo, the old owner
+    assert "Konfidensielt" not in client.get(f"/nb/dialogue/{meeting.pk}/").text
+    services.sync_hosts(meeting)
+    assert {host.organisation for host in meeting.hosts.all()} == {personas.stavanger}
+
+
+def test_the_meeting_list_asks_the_same_queries_for_one_meeting_or_ten(
+    client, personas, django_assert_max_num_queries
+):
+    need = make_need(personas.oslo)
+    participant, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    participant.answer(accept=True)
+    make_meeting(need)
+    with django_assert_max_num_queries(8) as one:
+        client.get("/api/v1/dialogue/meetings")
+    for _ in range(9):
+        make_meeting(need)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/dialogue/meetings").json()) == 10

@@ -178,3 +178,24 @@ def test_rows_that_only_name_an_unconfirmed_address_are_neither_exported_nor_era
     erase(first)
     assert Attendee.objects.filter(name="Kari Først").exists()  # the named attendee is left alone
     assert meeting.registrations.count() == 2
+
+
+def test_rows_are_judged_by_the_organisation_the_person_acted_for(personas):
+    """A host's answer to a supplier's question is the buyer's (not the asking supplier's); a meeting
+    has no organisation key of its own but belongs to its need's buyer."""
+    from skala.dialogue.models import Meeting, SupplierQuestion
+
+    meeting = make_meeting(make_need(personas.oslo))
+    Meeting.objects.filter(pk=meeting.pk).update(created_by=personas.colleague)
+    asked = SupplierQuestion.objects.create(
+        meeting=meeting, asked_by=personas.startup_org, text="Hvor mange?", answer="Omtrent 400."
+    )
+    SupplierQuestion.objects.filter(pk=asked.pk).update(answered_by=personas.colleague)
+    records = export(User.objects.get(pk=personas.colleague.pk))["records"]
+    assert records["dialogue.SupplierQuestion"][0]["answer"] == "Omtrent 400."
+    assert records["dialogue.Meeting"][0]["title"] == meeting.title
+    Membership.objects.filter(user=personas.colleague).delete()
+    Meeting.objects.filter(pk=meeting.pk).update(title="Ny tittel etter at hun sluttet")
+    records = export(User.objects.get(pk=personas.colleague.pk))["records"]
+    assert records["dialogue.Meeting"][0]["withheld"]
+    assert "Ny tittel" not in json.dumps(records, ensure_ascii=False)

@@ -195,3 +195,15 @@ def test_the_profile_shows_what_enhetsregisteret_says(client, personas):
     assert "Aksjeselskap, Utvikling av programvare" in page
     assert "startup by the register" in page
     assert "2023" in page
+
+
+def test_a_memberless_supplier_that_owns_a_project_is_not_taken_over(db):
+    """Its portfolio projects are confidential to its members."""
+    import datetime
+
+    from skala.portfolio.models import Project
+    from skala.suppliers.profiles import claim_refusal
+
+    quiet = make_organisation("Stille Leverandør AS", kind="supplier", orgnr=valid_orgnr())
+    Project.objects.create(title="Hemmelig pilot", stage_since=datetime.date(2026, 1, 1)).owners.set([quiet])
+    assert claim_refusal(quiet) == "activity"
