@@ -75,6 +75,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.email.strip().lower()
 
+    def save(self, *args, **kwargs) -> None:
+        """A changed address is unconfirmed until a link sent to it is followed."""
+        update_fields = kwargs.get("update_fields")
+        if self.pk and self.email_verified_at and (update_fields is None or "email" in update_fields):
+            stored = User.objects.filter(pk=self.pk).values_list("email", flat=True).first()
+            if stored is not None and stored != self.email:
+                self.email_verified_at = None
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "email_verified_at"}
+        super().save(*args, **kwargs)
+
     def get_full_name(self) -> str:
         return self.name or self.email
 
@@ -275,6 +286,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        # Staff read routing, not content; a role would open proposals and dialogue input to them.
+        if self.user_id and self.user.is_staff:
+            raise ValidationError({"user": _("Staff accounts hold no roles in organisations.")})
 
 
 TOKEN_PREFIX = "skala_"

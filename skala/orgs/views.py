@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -169,11 +170,18 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         return response
 
 
+@login_required
 def verify_email(request, token: str):
-    """The link from the confirmation e-mail: the address is the person's."""
+    """The link from the confirmation e-mail, followed by the account it was sent for.
+
+    Whoever signed up with someone else's address must not have that person's click confirm it: the
+    link confirms only when the account it names is the one signed in.
+    """
     user = verification.user_for(token)
     if user is None:
         return render(request, "orgs/verify_email_invalid.html", status=400)
+    if user.pk != request.user.pk:
+        raise PermissionDenied("orgs.verify_email")
     verification.confirm(user)
     return render(request, "orgs/verify_email_done.html", {"confirmed": user})
 

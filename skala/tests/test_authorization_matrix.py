@@ -207,8 +207,8 @@ PAGES: dict[str, Row] = {
     "account": Row(GET=SIGNED_IN),
     # Sending oneself the link; everyone here has confirmed already, so there is nothing to send.
     "verify_email_send": Row(POST=allow(SIGNED_IN, nothing_to_do=SIGNED_IN)),
-    # The link confirms the address it was sent to, whoever follows it: it is the proof.
-    "verify_email": Row(GET=EVERYONE, kwargs={"token": lambda w: token_for(w.users["buyer_editor"])}),
+    # The link confirms an address only for the account it was sent for, signed in.
+    "verify_email": Row(GET=["buyer_editor"], kwargs={"token": lambda w: token_for(w.users["buyer_editor"])}),
     "tokens": Row(GET=SIGNED_IN, POST=SIGNED_IN, data=lambda w, p: {"name": "Ny integrasjon"}),
     # Only one's own token is found: this one is the buyer editor's.
     "token_revoke": Row(POST=["buyer_editor"], kwargs={"token_id": page_token}),

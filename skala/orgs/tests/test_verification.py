@@ -31,6 +31,8 @@ def test_signing_up_sends_a_link_that_confirms_the_address(
     link = next(line for line in message.body.splitlines() if "/accounts/verify/" in line)
     path = link[link.index("/", len("https://")) :]
     client.logout()
+    assert client.get(path).status_code == 302  # to log in first
+    client.force_login(user)
     page = client.get(path)
     assert page.status_code == 200
     assert "kari@sensor.example" in page.text
@@ -40,6 +42,7 @@ def test_signing_up_sends_a_link_that_confirms_the_address(
 
 def test_a_forged_or_stale_link_confirms_nothing(client, db):
     user = unconfirmed()
+    client.force_login(user)
     token = token_for(user)
     assert client.get(f"/en/accounts/verify/{token}x/").status_code == 400
     user.email = "annen@test.example"
@@ -76,3 +79,22 @@ def test_a_password_reset_confirms_the_address(client, db, mailoutbox, run_db_wo
     user.refresh_from_db()
     assert user.check_password("et-nytt-langt-passord-9")
     assert user.email_verified_at is not None
+
+
+def test_someone_elses_click_does_not_confirm_an_account(client, db):
+    """Mallory signs up with Kari's address; Kari, signed in as herself, follows the link she got."""
+    mallory = unconfirmed("kari@test.example")
+    kari = make_user("kari.ekte@test.example")
+    client.force_login(kari)
+    assert client.get(f"/en/accounts/verify/{token_for(mallory)}/").status_code == 403
+    mallory.refresh_from_db()
+    assert mallory.email_verified_at is None
+
+
+def test_a_changed_address_must_be_confirmed_again(db):
+    user = make_user("gammel@test.example")
+    assert user.email_verified_at is not None
+    user.email = "ny@test.example"
+    user.save()
+    user.refresh_from_db()
+    assert user.email_verified_at is None

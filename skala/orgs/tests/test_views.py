@@ -228,3 +228,14 @@ def test_nobody_revokes_another_persons_token(client, personas):
     assert client.post(f"/en/accounts/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_staff_get_no_role_from_the_command_line_or_the_administration(personas):
+    from django.core.exceptions import ValidationError
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="staff"):
+        call_command("createuser", personas.staff.email, "--organisation", str(personas.oslo.pk))
+    with pytest.raises(ValidationError):
+        Membership(user=personas.staff, organisation=personas.oslo).full_clean()
+    assert not personas.staff.memberships.exists()

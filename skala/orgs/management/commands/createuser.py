@@ -65,6 +65,9 @@ class Command(BaseCommand):
                 user.set_unusable_password()
             user.save()
             if target is not None:
+                if user.is_staff:
+                    # Staff read routing, not content: a role would open proposals and dialogue input.
+                    raise CommandError(f"{email} is staff; staff accounts hold no roles in organisations.")
                 Membership.objects.update_or_create(user=user, organisation=target, defaults={"role": role})
             if dry_run:
                 transaction.set_rollback(True)
