@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from skala.dialogue.models import Meeting, RegistrationStatus
+from skala.dialogue.permissions import is_host
 from skala.needs.models import Need, NeedStatus, Participant, ParticipantStatus, Visibility
-from skala.orgs.models import Organisation
-from skala.orgs.permissions import member_organisations
+from skala.orgs.models import Organisation, Role
+from skala.orgs.permissions import has_role, member_organisations
 from skala.procedures.models import Notice
 from skala.suppliers.models import ANSWERED, Proposal, Solution
 
@@ -83,10 +84,26 @@ def work_of(user) -> Work:
         .select_related("need")
         .order_by("starts_at")[: SHOWN * 2]
     )
-    # A co-host that has left the joint process keeps its row until the hosts are synced.
-    work.meetings = [m for m in work.meetings if user.has_perm("dialogue.view_meeting", m)][:SHOWN]
+    # A co-host that has left the joint process keeps its row until the hosts are synced: a meeting is
+    # the person's if they host it now or their supplier is registered.
+    work.meetings = [
+        meeting
+        for meeting in work.meetings
+        if is_host(user, meeting)
+        or meeting.registrations.filter(supplier_id__in=mine)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .exists()
+    ][:SHOWN]
     buyers = Organisation.objects.public_buyers().filter(pk__in=mine)
     work.can_describe_need = any(user.has_perm("needs.add_need", organisation) for organisation in buyers)
-    supplier = Organisation.objects.suppliers().filter(pk__in=mine).order_by("name").first()
+    # Describing a solution is for the supplier's editors; a viewer would be refused.
+    supplier = next(
+        (
+            organisation
+            for organisation in Organisation.objects.suppliers().filter(pk__in=mine).order_by("name")
+            if has_role(user, organisation, Role.EDITOR)
+        ),
+        None,
+    )
     work.supplier_id = supplier.pk if supplier else None
     return work

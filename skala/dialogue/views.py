@@ -193,16 +193,18 @@ def register(request, meeting_id: int):
         raise PermissionDenied("suppliers.act_for_supplier")
     form = RegistrationForm(request.POST)
     if not form.is_valid():
+        # As meeting_detail decides whether the page shows the form.
         registered = (
-            meeting.registrations.filter(supplier__in=suppliers)
+            meeting.registrations.filter(supplier_id__in=member_organisations(request.user))
             .exclude(status=RegistrationStatus.CANCELLED)
             .exists()
         )
         if meeting.registration_open and not registered:
             return meeting_detail(request, meeting.pk, registration_form=form)
         # The page shows no registration form now: say what was wrong above it instead.
-        for error in form.errors.get("attendees", []):
-            messages.error(request, error)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect(meeting)
     try:
         result = services.register(

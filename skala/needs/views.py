@@ -33,6 +33,8 @@ def need_list(request):
         for name in ("q", "division", "county", "organisation", "status", "sdg")
     }
     errors = {}
+    # A whole code may come with its check digit (85000000-9).
+    filters["division"] = filters["division"].split("-", 1)[0].strip()
     if filters["division"].isdigit() and len(filters["division"]) in (2, 8):
         needs = needs.filter(cpv_codes__code8__startswith=filters["division"][:2])
     elif filters["division"]:

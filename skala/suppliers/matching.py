@@ -59,8 +59,13 @@ def suppliers_for_need(need: Need, top: int = 10) -> list[SupplierMatch]:
 
 
 def has_evidence(match: Match) -> bool:
-    """A match worth showing shares words, or a CPV group or closer; a shared division alone is not."""
-    return bool(match.why.terms) or (match.why.cpv is not None and match.why.cpv[0] != "division")
+    """A match worth showing shares words or a word part (a compound: "trygghetsalarm" and "alarm"),
+    or a CPV group or closer; a shared division alone is not."""
+    return (
+        bool(match.why.terms)
+        or bool(match.why.parts)
+        or (match.why.cpv is not None and match.why.cpv[0] != "division")
+    )
 
 
 def group_by_supplier(matches: list[Match], top: int) -> list[SupplierMatch]:

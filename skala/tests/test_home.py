@@ -46,5 +46,16 @@ def test_a_buyer_sees_the_invitations_and_proposals_waiting_for_their_organisati
 
 
 def test_staff_have_no_work_of_their_own(client, personas):
+    """Staff may do much (has_role answers yes for them) but hold no roles: no one's proposals show."""
+    send_proposal(
+        sender=personas.startup_org,
+        sent_by=personas.startup,
+        title="Radar om natten",
+        description="Hemmelig",
+        cpv_codes=[],
+        buyer=personas.oslo,
+    )
     client.force_login(personas.staff)
-    assert client.get("/en/").context["work"].empty
+    page = client.get("/en/")
+    assert page.context["work"].empty
+    assert "Radar om natten" not in page.text

@@ -251,3 +251,8 @@ def test_a_buyer_already_in_the_process_is_not_offered_again(client, personas):
     client.force_login(personas.owner)
     offered = client.get(f"/en/needs/{need.pk}/").context["invite_form"].fields["organisation"].queryset
     assert personas.stavanger not in offered
+
+
+def test_a_whole_code_with_its_check_digit_filters_by_its_division(client, personas):
+    publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
+    assert client.get("/en/needs/", {"division": "85000000-9"}).context["page"].paginator.count == 1
