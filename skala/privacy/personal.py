@@ -45,10 +45,12 @@ class Link:
     def label(self) -> str:
         return f"{self.model._meta.label}.{self.field.name}"
 
-    def rows(self, user) -> models.QuerySet:
+    def rows(self, user, *, unconfirmed: bool = False) -> models.QuerySet:
+        """The rows that point at the person; unconfirmed=True also takes rows naming an address the
+        person has not confirmed (for staff who checked the person's identity otherwise)."""
         manager = self.model._default_manager
         if self.how == "email":
-            if user.email_verified_at is None:
+            if user.email_verified_at is None and not unconfirmed:
                 # Anyone can sign up with anyone's address: rows that merely name it are the
                 # person's only once they have shown the address is theirs.
                 return manager.none()
@@ -261,18 +263,30 @@ class Erasure:
     deleted: dict[str, int] = field(default_factory=dict)
     kept_anonymous: dict[str, int] = field(default_factory=dict)
     anonymised: dict[str, int] = field(default_factory=dict)
+    # Rows naming the address that were left as they are: the person never confirmed it.
+    left_unconfirmed: dict[str, int] = field(default_factory=dict)
     sessions: int = 0
     dry_run: bool = False
 
 
-def erase(user, *, dry_run: bool = False) -> Erasure:
-    """Delete the person, keep what they contributed attributed to no one; all or nothing."""
+def erase(user, *, dry_run: bool = False, unconfirmed: bool = False) -> Erasure:
+    """Delete the person, keep what they contributed attributed to no one; all or nothing.
+
+    Rows that merely name the person's address are anonymised only when the address is confirmed, or
+    when unconfirmed=True (staff who checked the person's identity); otherwise they are counted in
+    left_unconfirmed, so whoever erases sees what stayed.
+    """
     report = Erasure(email=user.email, dry_run=dry_run)
     with transaction.atomic():
         for link in links():
             if link.model is get_user_model():
                 continue
-            count = link.rows(user).count()
+            if link.how == "email" and user.email_verified_at is None and not unconfirmed:
+                left = link.rows(user, unconfirmed=True).count()
+                if left:
+                    report.left_unconfirmed[link.model._meta.label] = left
+                continue
+            count = link.rows(user, unconfirmed=unconfirmed).count()
             if not count:
                 continue
             if link.how == "email":
@@ -289,7 +303,7 @@ def erase(user, *, dry_run: bool = False) -> Erasure:
             return report
         for link in links():
             if link.how == "email":
-                anonymise_mentions(link, user)
+                anonymise_mentions(link, user, unconfirmed=unconfirmed)
             elif link.how == "key" and link.field.remote_field.on_delete not in {
                 models.CASCADE,
                 models.SET_NULL,
@@ -301,10 +315,10 @@ def erase(user, *, dry_run: bool = False) -> Erasure:
     return report
 
 
-def anonymise_mentions(link: Link, user) -> None:
+def anonymise_mentions(link: Link, user, *, unconfirmed: bool = False) -> None:
     """Replace the address (and the name beside it) in rows that name the person by e-mail."""
     names = [each.name for each in link.model._meta.concrete_fields if each.name in NAME_FIELDS]
-    for row in link.rows(user):
+    for row in link.rows(user, unconfirmed=unconfirmed):
         setattr(row, link.field.name, ERASED_EMAIL if not link.field.blank else "")
         for name in names:
             setattr(row, name, ERASED_NAME)

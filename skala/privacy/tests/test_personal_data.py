@@ -199,3 +199,15 @@ def test_rows_are_judged_by_the_organisation_the_person_acted_for(personas):
     records = export(User.objects.get(pk=personas.colleague.pk))["records"]
     assert records["dialogue.Meeting"][0]["withheld"]
     assert "Ny tittel" not in json.dumps(records, ensure_ascii=False)
+
+
+def test_erasing_an_unconfirmed_address_says_what_stayed_and_staff_may_take_it_too(personas, capsys):
+    _meeting, first, _second = dialogue_with_two_people(personas)
+    User.objects.filter(pk=first.pk).update(email_verified_at=None)
+    first.refresh_from_db()
+    report = erase(first, dry_run=True)
+    assert report.left_unconfirmed["dialogue.Attendee"] == 1
+    assert "dialogue.Attendee" not in report.anonymised
+    call_command("personal_data", "erase", first.email, "--include-unconfirmed-mentions")
+    assert not Attendee.objects.filter(name="Kari Først").exists()
+    assert Attendee.objects.filter(name="Per Kollega").exists()

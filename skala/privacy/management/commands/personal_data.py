@@ -28,6 +28,12 @@ class Command(BaseCommand):
         gone.add_argument(
             "--dry-run", action="store_true", help="Count what would be erased; change nothing."
         )
+        gone.add_argument(
+            "--include-unconfirmed-mentions",
+            action="store_true",
+            help="Also anonymise rows naming the address though the person never confirmed it; only after "
+            "checking the person's identity some other way.",
+        )
 
     def handle(self, *args, action: str, email: str, **options):
         user = find_person(email)
@@ -36,7 +42,7 @@ class Command(BaseCommand):
         if action == "export":
             self.export(user, options["output"])
         else:
-            self.erase(user, options["dry_run"])
+            self.erase(user, options["dry_run"], options["include_unconfirmed_mentions"])
 
     def export(self, user, output: Path | None) -> None:
         text = json.dumps(export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n"
@@ -50,8 +56,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stderr.write(f"Wrote the data of {user.email} to {output}.")
 
-    def erase(self, user, dry_run: bool) -> None:
-        report = erase(user, dry_run=dry_run)
+    def erase(self, user, dry_run: bool, unconfirmed: bool = False) -> None:
+        report = erase(user, dry_run=dry_run, unconfirmed=unconfirmed)
         verb = "Would erase" if dry_run else "Erased"
         self.stdout.write(f"{verb} {report.email} and {report.sessions} signed-in sessions.")
         for title, counts in (
@@ -61,3 +67,8 @@ class Command(BaseCommand):
         ):
             for label, count in sorted(counts.items()):
                 self.stdout.write(f"  {label}: {count} {title}")
+        for label, count in sorted(report.left_unconfirmed.items()):
+            self.stdout.write(
+                f"  {label}: {count} naming the address left as they are (the address was never confirmed;"
+                " --include-unconfirmed-mentions after checking the person's identity)"
+            )
