@@ -206,6 +206,16 @@ def period_of(request) -> tuple[datetime.date, datetime.date, int | None, Period
     return start, end, stuck, form
 
 
+def programme_timeline(programme) -> list[tuple]:
+    """The programme's milestone and its gate decisions, in the order they happened: (day, decision);
+    the milestone has no decision."""
+    decisions = GateDecision.objects.filter(project__programme=programme).select_related("project")
+    events = [(decision.decided_on, decision.pk, decision) for decision in decisions]
+    if programme.portfolio_built_by:
+        events.append((programme.portfolio_built_by, 0, None))
+    return [(day, decision) for day, _order, decision in sorted(events, key=lambda event: event[:2])]
+
+
 @login_required
 def programme_detail(request, programme_id: int):
     programme = get_object_or_404(Programme.objects.select_related("facilitator"), pk=programme_id)
@@ -216,9 +226,7 @@ def programme_detail(request, programme_id: int):
         "projects": programme.projects.prefetch_related("owners"),
         "health": health(projects_for(programme=programme), start=start, end=end, stuck_days=stuck),
         "spread": adoption_spread(projects_for(programme=programme)),
-        "timeline": GateDecision.objects.filter(project__programme=programme)
-        .select_related("project")
-        .order_by("decided_on", "pk"),
+        "timeline": programme_timeline(programme),
         "period_form": form,
         "scope": f"programme={programme.pk}",
         "scope_key": "programme",

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from skala.orgs.models import ApiToken
 from skala.portfolio import gates
 from skala.portfolio.health import health, projects_for
-from skala.portfolio.models import Adoption, GateDecision, Programme, Project, Stage
+from skala.portfolio.models import Adoption, Decision, GateDecision, Programme, Project, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,22 @@ def test_an_organisations_portfolio_is_its_own_and_its_units_projects(personas):
     assert set(projects_for(organisation=personas.stavanger)) == {theirs}
     assert set(projects_for(organisation=ks)) == {agency, theirs}
     assert set(projects_for(programme=shared)) == {agency, theirs}
+
+
+def test_the_programme_timeline_is_in_the_order_things_happened(personas):
+    from skala.portfolio.models import Programme
+    from skala.portfolio.views import programme_timeline
+
+    programme = Programme.objects.create(
+        name="Løftet",
+        facilitator=personas.oslo,
+        starts_on=DAY,
+        ends_on=DAY.replace(year=2028),
+        portfolio_built_by=DAY.replace(month=9),
+    )
+    made = project(personas, programme=programme)
+    gates.decide(made, Decision.GO, reason="Godt", day=DAY.replace(month=7))
+    gates.decide(made, Decision.GO, reason="Godt", day=DAY.replace(month=11))
+    days = [day for day, _decision in programme_timeline(programme)]
+    assert days == sorted(days)
+    assert [decision is None for _day, decision in programme_timeline(programme)] == [False, True, False]
