@@ -224,8 +224,8 @@ def test_postgresql_restarted_under_traffic_gives_clean_503s_and_skala_recovers_
     throwaway_postgres, tmp_path
 ):
     url, start, stop = throwaway_postgres
-    # The front page counts organisations, CPV codes and municipalities: the orgs app's tables suffice.
-    skala(url, tmp_path, "migrate", "orgs", "--no-input")
+    # The front page counts needs, notices, solutions and organisations: it needs every app's tables.
+    skala(url, tmp_path, "migrate", "--no-input")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "skala.cli", "serve", "--no-worker", "--workers", "2", "--port", str(port)],
