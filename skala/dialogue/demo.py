@@ -5,6 +5,8 @@ published, anonymised report. Everything is marked as demo; a second load change
 import datetime
 import zoneinfo
 
+from django.utils import timezone
+
 from skala.dialogue import report as reports
 from skala.dialogue import services
 from skala.dialogue.models import (
@@ -23,7 +25,12 @@ from skala.needs.services import invite
 from skala.orgs.models import Organisation, OrganisationKind
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
-STARTS = datetime.datetime(2027, 2, 10, 9, 0, tzinfo=OSLO)
+# A workshop held before the demo was written (2026-12-01), so its attendance, feedback and report are
+# things that happened. The suppliers register as if before its deadline, which is set afterwards.
+STARTS = datetime.datetime(2026, 10, 14, 9, 0, tzinfo=OSLO)
+DEADLINE = STARTS - datetime.timedelta(days=7)
+# And the next meeting, open for registration.
+NEXT = datetime.datetime(2027, 2, 10, 9, 0, tzinfo=OSLO)
 SUPPLIERS = 30
 CAPACITY = 40
 
@@ -64,7 +71,7 @@ def load(say) -> None:
             "kind": MeetingKind.WORKSHOP,
             "starts_at": STARTS,
             "ends_at": STARTS + datetime.timedelta(hours=6),
-            "registration_deadline": STARTS - datetime.timedelta(days=7),
+            "registration_deadline": DEADLINE,
             "place": "Oslo rådhus, Fridtjof Nansens plass 1",
             "capacity": CAPACITY,
             "agenda": "09.00 Behovet og brukerne\n10.30 Arbeid ved bordene\n13.00 Én-til-én-møter",
@@ -72,6 +79,11 @@ def load(say) -> None:
         },
     )
     services.sync_hosts(meeting)
+    # Open while the demo suppliers register (the services keep the deadline), closed again below.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        registration_deadline=timezone.now() + datetime.timedelta(days=1)
+    )
+    meeting.refresh_from_db()
     if meeting.status == MeetingStatus.DRAFT:
         services.publish(meeting)
         meeting.refresh_from_db()
@@ -115,8 +127,29 @@ def load(say) -> None:
         report.status = ReportStatus.PUBLISHED
         report.published_at = STARTS + datetime.timedelta(days=7)
         report.save()
+    Meeting.objects.filter(pk=meeting.pk).update(registration_deadline=DEADLINE)
+    upcoming, _created = Meeting.objects.get_or_create(
+        need=need,
+        title="Demo: leverandørmøte om prototyper",
+        defaults={
+            "kind": MeetingKind.WORKSHOP,
+            "starts_at": NEXT,
+            "ends_at": NEXT + datetime.timedelta(hours=3),
+            "registration_deadline": NEXT - datetime.timedelta(days=7),
+            "place": "Oslo rådhus, Fridtjof Nansens plass 1",
+            "capacity": 30,
+            "agenda": "09.00 Hva verkstedet lærte oss\n10.00 Prototyper og tester",
+            "language": "nb",
+        },
+    )
+    services.sync_hosts(upcoming)
+    if upcoming.status == MeetingStatus.DRAFT:
+        services.publish(upcoming)
     waiting = meeting.registrations.filter(status=RegistrationStatus.WAITING).count()
-    say(f"Demo dialogue: 1 workshop, {SUPPLIERS} suppliers ({waiting} waiting), report published")
+    say(
+        f"Demo dialogue: 1 workshop held, {SUPPLIERS} suppliers ({waiting} waiting), report published; "
+        "1 meeting open for registration"
+    )
 
 
 def ensure_questions(meeting: Meeting) -> dict:
