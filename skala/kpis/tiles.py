@@ -9,6 +9,7 @@ from operator import or_
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -40,11 +41,12 @@ def sparkline(values: list[Decimal], width: int = 240, height: int = 60) -> str:
 
 
 def format_number(value: Decimal | None) -> str:
+    """A figure as the wall's language writes it: 12 385 and 1,5 in Norwegian, 12,385 and 1.5 in English."""
     if value is None:
         return "–"
     whole = value == value.to_integral_value() or abs(value) >= 100
     rounded = round(value) if whole else round(value, 1)
-    return f"{rounded:,}".replace(",", "\u00a0")
+    return number_format(rounded, decimal_pos=0 if whole else 1, use_l10n=True, force_grouping=True)
 
 
 @dataclass

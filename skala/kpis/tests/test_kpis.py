@@ -293,3 +293,14 @@ def test_the_api_serves_series_and_takes_pushed_values_with_a_token(client, pers
         headers=headers,
     )
     assert wrong.status_code == 422
+
+
+def test_a_wall_figure_is_written_as_its_language_writes_numbers():
+    from django.utils import translation
+
+    from skala.kpis.tiles import format_number
+
+    with translation.override("nb"):
+        assert (format_number(Decimal("12385")), format_number(Decimal("1.5"))) == ("12\u00a0385", "1,5")
+    with translation.override("en"):
+        assert (format_number(Decimal("12385")), format_number(Decimal("1.5"))) == ("12,385", "1.5")
