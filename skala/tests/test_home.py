@@ -59,3 +59,16 @@ def test_staff_have_no_work_of_their_own(client, personas):
     page = client.get("/en/")
     assert page.context["work"].empty
     assert "Radar om natten" not in page.text
+
+
+def test_the_navigation_offers_what_the_person_acts_as(client, personas):
+    """A supplier is offered alerts, not a buyer's portfolio; a buyer the portfolio, not alerts."""
+    client.force_login(personas.supplier)
+    page = client.get("/en/").text
+    assert 'href="/en/suppliers/alerts/"' in page
+    assert 'href="/en/portfolio/"' not in page
+    client.force_login(personas.owner)
+    page = client.get("/en/").text
+    assert 'href="/en/portfolio/"' in page
+    assert 'href="/en/suppliers/alerts/"' not in page
+    assert 'href="/en/suppliers/proposals/"' in page
