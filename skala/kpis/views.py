@@ -21,7 +21,9 @@ from skala.orgs.permissions import authorize, has_role, member_organisations
 
 
 def editable(user):
-    mine = Organisation.objects.filter(pk__in=member_organisations(user))
+    """Organisations whose key figures and wall screens the person may make: the public side's, for
+    its leaders; a supplier has none."""
+    mine = Organisation.objects.public_side().filter(pk__in=member_organisations(user))
     return Organisation.objects.filter(pk__in=[o.pk for o in mine if has_role(user, o, Role.EDITOR)])
 
 
@@ -31,7 +33,8 @@ def figure_list(request):
     if not (request.user.is_facilitator or request.user.is_staff):
         figures = figures.filter(owner__in=member_organisations(request.user))
     screens = Screen.objects.filter(owner__in=member_organisations(request.user))
-    return render(request, "kpis/figure_list.html", {"figures": figures, "screens": screens})
+    context = {"figures": figures, "screens": screens, "can_create": editable(request.user).exists()}
+    return render(request, "kpis/figure_list.html", context)
 
 
 @login_required

@@ -152,6 +152,11 @@ class OrganisationQuerySet(models.QuerySet):
     def suppliers(self) -> "OrganisationQuerySet":
         return self.filter(kind=OrganisationKind.SUPPLIER)
 
+    def public_side(self) -> "OrganisationQuerySet":
+        """Everyone but suppliers: the buyers and the bodies that work with them (research,
+        civil society, facilitators), who own pilots and key figures."""
+        return self.exclude(kind=OrganisationKind.SUPPLIER)
+
 
 class Organisation(models.Model):
     """A buyer, supplier, research body, civil-society body or facilitator, or a unit of one."""

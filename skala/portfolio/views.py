@@ -40,7 +40,9 @@ def visible_projects(user):
 
 
 def editable_owners(user):
-    return Organisation.objects.filter(
+    """The organisations the person may make a project or programme for. A supplier takes part in a
+    pilot as one of its actors, never as its owner."""
+    return Organisation.objects.public_side().filter(
         pk__in=[
             o.pk
             for o in Organisation.objects.filter(pk__in=member_organisations(user))
@@ -60,6 +62,7 @@ def project_list(request):
         "stages": Stage.choices,
         "stage": stage,
         "programmes": visible_programmes(request.user),
+        "can_create": editable_owners(request.user).exists(),
     }
     return render(request, "portfolio/project_list.html", context)
 

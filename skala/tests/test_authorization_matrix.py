@@ -61,6 +61,8 @@ HOST_EDITORS = frozenset({"buyer_editor", "follower"})
 BUYER_EDITORS = frozenset({"buyer_editor", "other_buyer", "follower"})
 # Editors of any organisation at all (suppliers and the facilitator's KS included).
 ANY_EDITORS = SIGNED_IN - {"buyer_viewer", "staff"}
+# Editors on the public side (the facilitator's KS included): pilots and key figures are theirs.
+PUBLIC_EDITORS = ANY_EDITORS - SUPPLIERS
 PROJECT_READERS = OSLO | {"follower", "facilitator", "staff"}
 PROJECT_EDITORS = frozenset({"buyer_editor", "facilitator", "staff"})
 FIGURE_READERS = OSLO | {"facilitator", "staff"}
@@ -481,8 +483,8 @@ PAGES: dict[str, Row] = {
     # Portfolio: a project of Sykehjemsetaten in KS's programme, which Bærum (the follower) is a member of.
     "portfolio:projects": Row(GET=SIGNED_IN),
     "portfolio:project_create": Row(
-        GET=ANY_EDITORS,
-        POST=ANY_EDITORS,
+        GET=PUBLIC_EDITORS,
+        POST=PUBLIC_EDITORS,
         data=lambda w, p: {"title": "Nytt prosjekt", "owners": [home(w, p).pk]},
     ),
     "portfolio:project": Row(GET=PROJECT_READERS),
@@ -532,8 +534,8 @@ PAGES: dict[str, Row] = {
     # Key figures of Sykehjemsetaten; facilitators read every figure.
     "kpis:figures": Row(GET=SIGNED_IN),
     "kpis:figure_create": Row(
-        GET=ANY_EDITORS,
-        POST=ANY_EDITORS,
+        GET=PUBLIC_EDITORS,
+        POST=PUBLIC_EDITORS,
         data=lambda w, p: {
             "owner": home(w, p).pk,
             "name_nb": "Ny",
@@ -556,8 +558,8 @@ PAGES: dict[str, Row] = {
     ),
     "kpis:connector_pull": Row(POST=OWNER_EDITORS),
     "kpis:screen_create": Row(
-        GET=ANY_EDITORS,
-        POST=ANY_EDITORS,
+        GET=PUBLIC_EDITORS,
+        POST=PUBLIC_EDITORS,
         data=lambda w, p: {
             "owner": home(w, p).pk,
             "name": "Ny skjerm",

@@ -304,3 +304,25 @@ def test_a_wall_figure_is_written_as_its_language_writes_numbers():
         assert (format_number(Decimal("12385")), format_number(Decimal("1.5"))) == ("12\u00a0385", "1,5")
     with translation.override("en"):
         assert (format_number(Decimal("12385")), format_number(Decimal("1.5"))) == ("12,385", "1.5")
+
+
+def test_a_supplier_makes_no_key_figures_or_wall_screens(client, personas):
+    client.force_login(personas.supplier)
+    assert client.get("/en/kpis/new/").status_code == 403
+    assert (
+        client.post("/en/kpis/new/", {"owner": personas.supplier_org.pk, "name_nb": "Vårt tall"}).status_code
+        == 403
+    )
+    assert (
+        client.post("/en/kpis/screens/new/", {"owner": personas.supplier_org.pk, "name": "Vegg"}).status_code
+        == 403
+    )
+    assert not KeyFigure.objects.filter(owner=personas.supplier_org).exists()
+    assert not Screen.objects.filter(owner=personas.supplier_org).exists()
+
+
+def test_the_key_figures_page_offers_new_ones_only_to_who_may_make_them(client, personas):
+    client.force_login(personas.supplier)
+    assert "/en/kpis/new/" not in client.get("/en/kpis/").text
+    client.force_login(personas.owner)
+    assert "/en/kpis/new/" in client.get("/en/kpis/").text

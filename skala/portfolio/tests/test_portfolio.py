@@ -278,3 +278,20 @@ def test_the_programme_timeline_is_in_the_order_things_happened(personas):
     days = [day for day, _decision in programme_timeline(programme)]
     assert days == sorted(days)
     assert [decision is None for _day, decision in programme_timeline(programme)] == [False, True, False]
+
+
+def test_a_supplier_takes_part_in_pilots_but_never_owns_one(client, personas):
+    client.force_login(personas.supplier)
+    assert client.get("/en/portfolio/new/").status_code == 403
+    refused = client.post(
+        "/en/portfolio/new/", {"title": "Vår egen pilot", "owners": [personas.supplier_org.pk]}
+    )
+    assert refused.status_code == 403
+    assert not Project.objects.filter(title="Vår egen pilot").exists()
+
+
+def test_the_portfolio_offers_a_new_project_only_to_who_may_make_one(client, personas):
+    client.force_login(personas.supplier)
+    assert "/en/portfolio/new/" not in client.get("/en/portfolio/").text
+    client.force_login(personas.owner)
+    assert "/en/portfolio/new/" in client.get("/en/portfolio/").text
