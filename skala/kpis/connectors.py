@@ -4,6 +4,7 @@ Skala's own figures. A pull has a timeout and retries with back-off; a failed pu
 connector with its reason and never deletes a value."""
 
 import csv
+import http.client
 import io
 import json
 import logging
@@ -12,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jmespath
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from skala.kpis.credentials import decrypt
 from skala.kpis.models import Connector, ConnectorKind
+from skala.kpis.reach import ReachError, check_path, check_postgres, guarded_connection, resolve
 from skala.kpis.series import FigureValueError, store
 
 logger = logging.getLogger(__name__)
@@ -28,17 +31,55 @@ class PullError(Exception):
     """A pull failed; the message says why, for the figure's page."""
 
 
+class GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = guarded_connection
+
+
+class GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = guarded_connection
+
+
+class GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(GuardedHTTPConnection, req)
+
+
+class GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(GuardedHTTPSConnection, req, context=self._context)
+
+
+# No proxy from the environment: the address checked must be the address connected to.
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), GuardedHTTPHandler, GuardedHTTPSHandler)
+
+
+def check_url(url: str) -> None:
+    """An http(s) address whose host Skala may pull from (skala.kpis.reach)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PullError(_("Only http and https addresses are pulled."))
+    try:
+        resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except ReachError as error:
+        raise PullError(str(error)) from None
+
+
 def fetch(connector: Connector) -> bytes:
     config = connector.config
+    check_url(config["url"])
     request = urllib.request.Request(config["url"], headers={"Accept": "application/json, text/csv"})
     token = decrypt(connector.secret)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
-    if not config["url"].startswith(("http://", "https://")):
-        raise PullError(_("Only http and https addresses are pulled."))
     try:
-        with urllib.request.urlopen(request, timeout=connector.timeout_seconds) as response:
+        with opener.open(request, timeout=connector.timeout_seconds) as response:
             return response.read(10_000_000)
+    except ReachError as error:  # a redirect, or a name that now resolves elsewhere
+        raise PullError(str(error)) from None
     except urllib.error.HTTPError as error:
         raise PullError(_("The endpoint answered HTTP %(status)s.") % {"status": error.code}) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
@@ -89,16 +130,58 @@ def points_from_csv(text: str, config: dict) -> list[tuple]:
     ]
 
 
+# What a query may do in SQLite: read tables and call functions; never ATTACH another file, write or
+# change settings (the connection is read-only as well).
+SQLITE_READING = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+}
+
+
+def only_reading(action, *_args) -> int:
+    return sqlite3.SQLITE_OK if action in SQLITE_READING else sqlite3.SQLITE_DENY
+
+
+def sqlite_path(url: str) -> Path:
+    try:
+        return check_path(url.removeprefix("sqlite:///"))
+    except ReachError as error:
+        raise PullError(str(error)) from None
+
+
+def postgres_address(url: str) -> str:
+    from psycopg import conninfo
+
+    try:
+        return check_postgres(conninfo.conninfo_to_dict(url))
+    except ReachError as error:
+        raise PullError(str(error)) from None
+    except Exception as error:  # psycopg's own parse errors
+        raise PullError(_("The database address cannot be read: %(error)s") % {"error": error}) from None
+
+
+def check_database(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        sqlite_path(url)
+    elif url.startswith(("postgres://", "postgresql://")):
+        postgres_address(url)
+    else:
+        raise PullError(_("The database address must be sqlite:/// or postgres://."))
+
+
 def points_from_sql(connector: Connector) -> list[tuple]:
     """Rows of (period, value) from a query run through a read-only connection."""
     config = connector.config
     url = decrypt(connector.secret) or config.get("database", "")
     query = config["query"]
     if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
+        path = sqlite_path(url)
         try:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=connector.timeout_seconds)
             try:
+                connection.set_authorizer(only_reading)
                 return [tuple(row[:2]) for row in connection.execute(query).fetchall()]
             finally:
                 connection.close()
@@ -107,8 +190,11 @@ def points_from_sql(connector: Connector) -> list[tuple]:
     if url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
+        address = postgres_address(url)
         try:
-            with psycopg.connect(url, connect_timeout=connector.timeout_seconds) as connection:
+            with psycopg.connect(
+                url, hostaddr=address, connect_timeout=connector.timeout_seconds
+            ) as connection:
                 connection.read_only = True
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET statement_timeout = {int(connector.timeout_seconds) * 1000}")
@@ -119,15 +205,43 @@ def points_from_sql(connector: Connector) -> list[tuple]:
     raise PullError(_("The database address must be sqlite:/// or postgres://."))
 
 
+def drop_folder(config: dict) -> Path:
+    try:
+        folder = check_path(config["folder"])
+    except ReachError as error:
+        raise PullError(str(error)) from None
+    if not folder.is_dir():
+        raise PullError(_("The folder %(folder)s does not exist.") % {"folder": config["folder"]})
+    return folder
+
+
 def points_from_folder(connector: Connector) -> list[tuple]:
     """Every CSV file in the folder, oldest first; later files win for the same period."""
-    folder = Path(connector.config["folder"])
-    if not folder.is_dir():
-        raise PullError(_("The folder %(folder)s does not exist.") % {"folder": folder})
+    folder = drop_folder(connector.config)
     points = []
     for path in sorted(folder.glob("*.csv"), key=lambda item: item.stat().st_mtime):
+        try:
+            check_path(path)  # a link in the folder may point anywhere
+        except ReachError as error:
+            raise PullError(str(error)) from None
         points.extend(points_from_csv(path.read_text(encoding="utf-8"), connector.config))
     return points
+
+
+def check_settings(kind: str, config: dict, credentials: str = "") -> None:
+    """Refuse, when the connector is set up, what a pull would refuse: an address or a path Skala does
+    not read from, or a missing setting. Raises PullError with the reason."""
+    try:
+        if kind in (ConnectorKind.HTTP_JSON, ConnectorKind.HTTP_CSV):
+            check_url(config["url"])
+        elif kind == ConnectorKind.SQL:
+            if "query" not in config:
+                raise KeyError("query")
+            check_database(credentials or config.get("database", ""))
+        elif kind == ConnectorKind.FOLDER_CSV:
+            drop_folder(config)
+    except KeyError as missing:
+        raise PullError(_("The settings lack %(key)s.") % {"key": missing}) from None
 
 
 def points_for(connector: Connector) -> list[tuple]:

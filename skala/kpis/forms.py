@@ -91,6 +91,17 @@ class ConnectorForm(ModelForm):
             raise forms.ValidationError(_("The settings must be a JSON object."))
         return config
 
+    def clean(self):
+        cleaned = super().clean()
+        if "config_text" in cleaned and cleaned.get("kind"):
+            from skala.kpis.connectors import PullError, check_settings
+
+            try:
+                check_settings(cleaned["kind"], cleaned["config_text"], cleaned.get("credentials", ""))
+            except PullError as error:
+                self.add_error("config_text", str(error))
+        return cleaned
+
     def save(self, commit=True):
         self.instance.config = self.cleaned_data["config_text"]
         if self.cleaned_data.get("credentials"):

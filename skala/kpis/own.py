@@ -1,8 +1,13 @@
-"""Skala's own figures, measured from its own data, as a connector kind."""
+"""Skala's own figures, measured from its own data, as a connector kind.
+
+A figure counts what its owner and the owner's units did: Oslo's wall shows Oslo's needs, not the
+platform's, and nobody learns from a figure how many invited-only needs another buyer has. A
+facilitating organisation (KS, say) runs programmes for many buyers and counts the whole platform.
+"""
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -18,7 +23,7 @@ def monthly(queryset, field: str) -> list[tuple]:
     rows = (
         queryset.annotate(month=TruncMonth(field))
         .values("month")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk", distinct=True))
         .order_by("month")
     )
     return [
@@ -27,27 +32,54 @@ def monthly(queryset, field: str) -> list[tuple]:
     ]
 
 
+def scoped(queryset, figure, *paths: str):
+    """The rows whose organisation (at any of the paths) is the figure's owner or one of its units."""
+    from skala.orgs.models import OrganisationKind
+    from skala.orgs.permissions import descendants
+
+    if figure.owner.kind == OrganisationKind.FACILITATOR:
+        return queryset
+    organisations = descendants(figure.owner)
+    matches = Q()
+    for path in paths:
+        matches |= Q(**{f"{path}__in": organisations})
+    return queryset.filter(matches)
+
+
 def measure(name: str, figure) -> list[tuple]:
-    """(period, value) points for one of Skala's own measures."""
+    """(period, value) points for one of Skala's own measures, counted for the figure's owner."""
     from skala.kpis.connectors import PullError
 
     if name == "needs_published":
         from skala.needs.models import Need
 
-        return monthly(Need.objects.exclude(published_at=None), "published_at")
+        return monthly(
+            scoped(Need.objects.exclude(published_at=None), figure, "organisation"), "published_at"
+        )
     if name == "joint_processes":
-        from skala.needs.models import JointProcess
+        from skala.needs.models import JointProcess, ParticipantStatus
 
-        return monthly(JointProcess.objects.all(), "created_at")
+        # The processes it leads (its need) and those it joined.
+        led = scoped(JointProcess.objects.all(), figure, "need__organisation")
+        joined = scoped(
+            JointProcess.objects.filter(participants__status=ParticipantStatus.ACCEPTED),
+            figure,
+            "participants__organisation",
+        )
+        return monthly(
+            JointProcess.objects.filter(Q(pk__in=led.values("pk")) | Q(pk__in=joined.values("pk"))),
+            "created_at",
+        )
     if name == "pilots_scaled":
         from skala.portfolio.models import GateDecision
 
-        return monthly(GateDecision.objects.filter(to_stage="scale_up", decision="go"), "decided_on")
+        decisions = GateDecision.objects.filter(to_stage="scale_up", decision="go")
+        return monthly(scoped(decisions, figure, "project__owners"), "decided_on")
     if name == "proposals_answered_14_days":
         from skala.suppliers.models import Proposal
 
         points: dict = {}
-        for proposal in Proposal.objects.only("created_at", "answered_at"):
+        for proposal in scoped(Proposal.objects.all(), figure, "receiver").only("created_at", "answered_at"):
             month = proposal.created_at.date().replace(day=1)
             answered, total = points.get(month, (0, 0))
             fast = proposal.response_days is not None and proposal.response_days <= 14

@@ -1,6 +1,6 @@
 """Who sees and changes a portfolio: the owners, the programme's facilitator and members."""
 
-from skala.orgs.models import Role
+from skala.orgs.models import OrganisationKind, Role
 from skala.orgs.permissions import has_role, member_organisations, rule
 
 
@@ -28,7 +28,11 @@ def can_change(user, project) -> bool:
     editors_of = [*project.owners.all()]
     if project.programme is not None:
         editors_of.append(project.programme.facilitator)
-    return any(has_role(user, organisation, Role.EDITOR) for organisation in editors_of)
+    return any(
+        has_role(user, organisation, Role.EDITOR)
+        for organisation in editors_of
+        if organisation.kind != OrganisationKind.SUPPLIER  # a supplier is an actor, never an owner
+    )
 
 
 @rule("portfolio.change_programme")

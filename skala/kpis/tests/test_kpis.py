@@ -37,10 +37,13 @@ class CoreSystem(BaseHTTPRequestHandler):
     status = 200
     body = b"{}"
     content_type = "application/json"
+    location = ""
 
     def do_GET(self):
         self.send_response(type(self).status)
         self.send_header("Content-Type", type(self).content_type)
+        if type(self).location:
+            self.send_header("Location", type(self).location)
         self.end_headers()
         self.wfile.write(type(self).body)
 
@@ -49,7 +52,9 @@ class CoreSystem(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def core_system():
+def core_system(settings):
+    """A core system on the organisation's own network, which the operator lets connectors reach."""
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]
     handler = type("Handler", (CoreSystem,), {})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -120,7 +125,15 @@ def test_an_http_csv_connector_maps_its_columns(personas, core_system):
     assert pull(connector, pause=0) == 2
 
 
-def test_an_sql_connector_reads_through_a_read_only_connection(personas, tmp_path):
+@pytest.fixture
+def drop_folder(settings, tmp_path):
+    """A folder the operator lets connectors read (SKALA_CONNECTOR_FOLDERS)."""
+    settings.SKALA_CONNECTOR_FOLDERS = [str(tmp_path)]
+    return tmp_path
+
+
+def test_an_sql_connector_reads_through_a_read_only_connection(personas, drop_folder):
+    tmp_path = drop_folder
     path = tmp_path / "core.sqlite3"
     with sqlite3.connect(path) as database:
         database.execute("create table places (month text, places integer)")
@@ -145,10 +158,12 @@ def test_an_sql_connector_reads_through_a_read_only_connection(personas, tmp_pat
     assert pull(connector, pause=0) == 2
     connector.config = {"query": "insert into places values ('2026-03', 1)"}
     pull(connector, pause=0)
-    assert "readonly" in connector.last_error.replace("-", "").lower()
+    assert "not authorized" in connector.last_error  # a query only reads (and the connection is read-only)
+    assert made.values.count() == 2
 
 
-def test_a_folder_connector_reads_dropped_files(personas, tmp_path):
+def test_a_folder_connector_reads_dropped_files(personas, drop_folder):
+    tmp_path = drop_folder
     (tmp_path / "a.csv").write_text("date,value\n2026-01-01,5\n")
     made = figure(personas)
     connector = Connector.objects.create(figure=made, kind="folder_csv", config={"folder": str(tmp_path)})
@@ -326,3 +341,139 @@ def test_the_key_figures_page_offers_new_ones_only_to_who_may_make_them(client, 
     assert "/en/kpis/new/" not in client.get("/en/kpis/").text
     client.force_login(personas.owner)
     assert "/en/kpis/new/" in client.get("/en/kpis/").text
+
+
+def connector_form(kind: str, config: dict, credentials: str = "") -> ConnectorForm:
+    return ConnectorForm(
+        {
+            "kind": kind,
+            "every_minutes": 60,
+            "timeout_seconds": 2,
+            "retries": 0,
+            "config_text": json.dumps(config),
+            "credentials": credentials,
+        }
+    )
+
+
+def test_a_connector_never_reads_skalas_own_database_or_files(personas, drop_folder, settings):
+    """An editor types the address; without these checks they could read every buyer's dialogue input."""
+    from django.db import connection
+
+    own = connection.settings_dict
+    if own["ENGINE"].endswith("sqlite3"):
+        own_url = f"sqlite:///{own['NAME']}"
+    else:
+        own_url = (
+            f"postgres://{own.get('USER') or 'postgres'}@127.0.0.1:{own.get('PORT') or 5432}/{own['NAME']}"
+        )
+        settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]  # even on a network the operator allows
+    form = connector_form("sql", {"query": "select 1, 1"}, credentials=own_url)
+    assert not form.is_valid()
+    assert "never reads Skala's own" in form.errors["config_text"][0] or "not in a folder" in str(form.errors)
+    settings.SKALA_CONNECTOR_FOLDERS = [str(drop_folder), str(settings.MEDIA_ROOT)]
+    form = connector_form("folder_csv", {"folder": str(settings.MEDIA_ROOT)})
+    assert not form.is_valid()
+    assert "never reads Skala's own database or uploaded files" in form.errors["config_text"][0]
+
+
+def test_a_connector_reads_files_only_in_the_operators_folders(personas, drop_folder, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "secret.csv").write_text("date,value\n2026-01-01,1\n")
+    form = connector_form("folder_csv", {"folder": str(elsewhere)})
+    assert not form.is_valid()
+    assert "is not in a folder Skala reads from" in form.errors["config_text"][0]
+    # Nor through a link inside an allowed folder, at the time of the pull.
+    (drop_folder / "link.csv").symlink_to(elsewhere / "secret.csv")
+    made = figure(personas)
+    connector = Connector.objects.create(figure=made, kind="folder_csv", config={"folder": str(drop_folder)})
+    assert pull(connector, pause=0) == 0
+    assert "is not in a folder Skala reads from" in connector.last_error
+    assert not made.values.exists()
+
+
+def test_an_sqlite_query_cannot_attach_another_database(personas, drop_folder, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "other.sqlite3"
+    with sqlite3.connect(elsewhere) as other:
+        other.execute("create table secrets (month text, value integer)")
+        other.execute("insert into secrets values ('2026-01', 7)")
+    allowed = drop_folder / "core.sqlite3"
+    sqlite3.connect(allowed).close()
+    made = figure(personas)
+    connector = Connector.objects.create(
+        figure=made,
+        kind="sql",
+        config={"database": f"sqlite:///{allowed}", "query": f"attach database '{elsewhere}' as other"},
+    )
+    assert pull(connector, pause=0) == 0
+    assert "not authorized" in connector.last_error
+    assert not made.values.exists()
+
+
+def test_a_connector_does_not_reach_private_networks_unless_the_operator_allows_them(
+    personas, core_system, settings
+):
+    handler, url = core_system
+    handler.body = json.dumps({"values": [{"period": "2026-01", "value": 5}]}).encode()
+    settings.SKALA_CONNECTOR_NETWORKS = []
+    form = connector_form("http_json", {"url": url, "selector": "values"})
+    assert not form.is_valid()
+    assert "is on a network Skala does not pull from" in form.errors["config_text"][0]
+    for address in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://[::1]:8000/"):
+        assert "does not pull from" in connector_form("http_json", {"url": address}).errors["config_text"][0]
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.0/8"]
+    assert connector_form("http_json", {"url": url, "selector": "values"}).is_valid()
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(personas, core_system, settings):
+    """The check is made on the address connected to, so a redirect cannot get round it."""
+    handler, url = core_system
+    handler.status = 302
+    handler.location = "http://127.0.0.2:9/"
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]
+    made = figure(personas)
+    connector = Connector.objects.create(figure=made, kind="http_json", config={"url": url}, retries=0)
+    assert pull(connector, pause=0) == 0
+    assert "127.0.0.2 is on a network Skala does not pull from" in connector.last_error
+
+
+def test_skalas_own_figures_count_what_the_owner_did(personas):
+    """Stavanger's invited-only need is not counted on Oslo's wall, nor is Oslo's on Stavanger's."""
+    from skala.needs.models import Need
+
+    for organisation, title in ((personas.oslo, "Nattilsyn"), (personas.stavanger, "Hemmelig behov")):
+        Need.objects.create(
+            organisation=organisation, title=title, problem="x", visibility="invited"
+        ).publish()
+    Need.objects.create(organisation=personas.sykehjemsetaten, title="Fallalarm", problem="y").publish()
+    oslo = figure(personas, name_nb="Behov publisert", unit="behov")
+    connector = Connector.objects.create(figure=oslo, kind="skala", config={"measure": "needs_published"})
+    pull(connector, pause=0)
+    assert sum(value.value for value in oslo.values.all()) == 2  # Oslo's own and its unit's
+
+
+def test_joint_processes_count_those_the_owner_leads_or_joined(personas):
+    from skala.needs import services
+    from skala.needs.models import Need
+
+    led = Need.objects.create(organisation=personas.oslo, title="Nattilsyn", problem="x")
+    led.publish()
+    services.invite(led, personas.stavanger, "follower", "", personas.owner)
+    others = Need.objects.create(organisation=personas.stavanger, title="Fallalarm", problem="y")
+    others.publish()
+    participant, _created = services.invite(others, personas.oslo, "partner", "", personas.other_buyer)
+    unanswered = Need.objects.create(organisation=personas.stavanger, title="Velferd", problem="z")
+    unanswered.publish()
+    services.invite(unanswered, personas.oslo, "partner", "", personas.other_buyer)
+    participant.status = "accepted"
+    participant.save()
+    oslo = figure(personas, name_nb="Felles prosesser", unit="prosesser")
+    connector = Connector.objects.create(figure=oslo, kind="skala", config={"measure": "joint_processes"})
+    pull(connector, pause=0)
+    assert sum(value.value for value in oslo.values.all()) == 2  # led one, joined one, not the invitation
+
+
+def test_a_supplier_owned_figure_from_before_is_not_changed_by_the_supplier(personas):
+    made = figure(personas, owner=personas.supplier_org)
+    assert not personas.supplier.has_perm("kpis.change_figure", made)
+    assert personas.supplier.has_perm("kpis.view_figure", made)

@@ -38,7 +38,10 @@ class CoreSystem(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def core_system():
+def core_system(settings, tmp_path):
+    """A core system on loopback, and a folder of core-system files, both allowed by the operator."""
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]
+    settings.SKALA_CONNECTOR_FOLDERS = [str(tmp_path)]
     handler = type("Handler", (CoreSystem,), {})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

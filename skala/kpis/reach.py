@@ -1,0 +1,159 @@
+"""What a key-figure connector may reach. The person who sets one up is an editor of a buyer, not the
+operator of the server: left unchecked, an address or a path they type would let them read Skala's
+own database, its uploaded files, or services only the server can see (a request forged through the
+server). So:
+
+- HTTP and database connections go to public addresses only, or to the networks and host names the
+  operator lists in ``SKALA_CONNECTOR_NETWORKS`` (a municipality's core systems are usually on its
+  own network). The address is checked as connected, after DNS and after every redirect, so neither
+  a name that resolves differently later nor a redirect gets round it. Skala's own site
+  (``SITE_URL``) may always be pulled: it answers no more than it answers anyone.
+- Files (CSV drop folders, SQLite databases) are read only below the folders the operator lists in
+  ``SKALA_CONNECTOR_FOLDERS``, and never from Skala's own database or uploads.
+- Skala's own database is refused even on an allowed network.
+"""
+
+import ipaddress
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+class ReachError(Exception):
+    """The connector points somewhere Skala does not pull from; the message says where and why."""
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def allowed_networks() -> tuple[list[Network], set[str]]:
+    """The operator's list split into networks (10.20.0.0/16, 192.0.2.7) and host names."""
+    networks, hosts = [], set()
+    for item in settings.SKALA_CONNECTOR_NETWORKS:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            hosts.add(item.lower().rstrip("."))
+    return networks, hosts
+
+
+def site_origin() -> tuple[str, int]:
+    parts = urlsplit(settings.SITE_URL)
+    return (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def check_address(address: str, *, host: str, port: int) -> None:
+    """Refuse an address on a private, loopback, link-local or reserved network unless the operator
+    allows its network or its host name, or it is Skala's own site."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    networks, hosts = allowed_networks()
+    if any(ip in network for network in networks) or host.lower().rstrip(".") in hosts:
+        return
+    if (host.lower(), port) == site_origin():
+        return
+    if ip.is_global and not ip.is_multicast:
+        return
+    raise ReachError(
+        _(
+            "%(host)s is on a network Skala does not pull from (%(address)s). The operator may allow it "
+            "in SKALA_CONNECTOR_NETWORKS."
+        )
+        % {"host": host, "address": ip}
+    )
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address the name resolves to, each checked; an unknown name is refused plainly."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise ReachError(_("The host %(host)s is not known.") % {"host": host}) from None
+    addresses = list(dict.fromkeys(info[4][0].split("%", 1)[0] for info in found))
+    for address in addresses:
+        check_address(address, host=host, port=port)
+    return addresses
+
+
+def guarded_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **kwargs):
+    """socket.create_connection that refuses, before a byte is sent, a peer Skala does not pull from."""
+    host, port = address[0], address[1]
+    resolve(host, port)  # refused before a connection is even tried: no port is probed
+    connection = socket.create_connection(address, timeout, source_address, **kwargs)
+    try:
+        check_address(connection.getpeername()[0], host=host, port=port)
+    except ReachError:
+        connection.close()
+        raise
+    return connection
+
+
+def own_database() -> dict:
+    from django.db import connections
+
+    return connections["default"].settings_dict
+
+
+def server_addresses(host: str) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Where a database host is: loopback for a local socket or no host, else what the name resolves to."""
+    if not host or host.startswith("/"):
+        host = "localhost"
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return set()
+    return {ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in found}
+
+
+def same_server(ours: set, theirs: set) -> bool:
+    loopback = any(ip.is_loopback for ip in ours) and any(ip.is_loopback for ip in theirs)
+    return loopback or bool(ours & theirs)
+
+
+def check_postgres(conninfo: dict) -> str:
+    """The one checked address to connect to for a PostgreSQL connection's settings (as psycopg parses
+    them); refuses a socket, several hosts, a disallowed network and Skala's own database."""
+    host = conninfo.get("host", "")
+    if not host or host.startswith("/") or "," in host:
+        raise ReachError(_("The database address must name one host: a local socket is not pulled from."))
+    port = int(conninfo.get("port") or 5432)
+    addresses = resolve(host, port)
+    own = own_database()
+    if (
+        own["ENGINE"].endswith("postgresql")
+        and conninfo.get("dbname", "") == own.get("NAME")
+        and int(own.get("PORT") or 5432) == port
+        and same_server(server_addresses(own.get("HOST", "")), {ipaddress.ip_address(a) for a in addresses})
+    ):
+        raise ReachError(_("A connector never reads Skala's own database."))
+    return addresses[0]
+
+
+def forbidden_files() -> list[Path]:
+    """Skala's own database file and uploads: never read by a connector, whatever the folders say."""
+    forbidden = [Path(settings.MEDIA_ROOT), Path(settings.SKALA_SPEND_DIR)]
+    own = own_database()
+    if own["ENGINE"].endswith("sqlite3"):
+        forbidden.append(Path(own["NAME"]))
+    return [path.resolve() for path in forbidden]
+
+
+def check_path(path: str | Path) -> Path:
+    """The resolved path, if it lies below one of the operator's connector folders and is not Skala's."""
+    resolved = Path(path).expanduser().resolve()
+    roots = [Path(root).expanduser().resolve() for root in settings.SKALA_CONNECTOR_FOLDERS]
+    if any(resolved == forbidden or resolved.is_relative_to(forbidden) for forbidden in forbidden_files()):
+        raise ReachError(_("A connector never reads Skala's own database or uploaded files."))
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise ReachError(
+            _(
+                "%(path)s is not in a folder Skala reads from. The operator lists those in "
+                "SKALA_CONNECTOR_FOLDERS (now: %(folders)s)."
+            )
+            % {"path": path, "folders": ", ".join(str(root) for root in roots) or _("none")}
+        )
+    return resolved
