@@ -72,7 +72,12 @@ def report(request, organisation_id: int):
         "offices": with_bars(data["by_office"]),
         "categories": with_bars(data["by_category"]),
         "query": request.GET.urlencode(),
-        "unresolved": Supplier.objects.filter(organisation=top).unresolved().count(),
+        # The suppliers known only by name are the top organisation's: counted for its readers only.
+        "unresolved": (
+            Supplier.objects.filter(organisation=top).unresolved().count()
+            if request.user.has_perm("spend.view_report", top)
+            else None
+        ),
         "can_change": request.user.has_perm("spend.change_spend", top),
         "can_import": request.user.has_perm("spend.change_spend", organisation),
         "imports": SpendImport.objects.filter(organisation=organisation)[:10],

@@ -288,3 +288,28 @@ def test_each_office_has_its_own_long_tail_and_sme_and_startup_shares(tmp_path, 
     assert (schools["sme"]["suppliers"], schools["sme"]["share_spend"]) == (2, 1.0)
     assert schools["startups"]["share_spend"] == pytest.approx(250 / 340)
     assert schools["startups"]["share_suppliers"] == 0.5
+
+
+def test_a_unit_member_is_not_told_how_many_of_the_top_organisations_suppliers_are_unnamed(
+    client, tmp_path, personas
+):
+    """The suppliers known only by name are Oslo kommune's, whose report the unit's editor may not read."""
+    hand_computed(tmp_path, personas)
+    client.force_login(personas.editor)  # an editor of Sykehjemsetaten, a unit of Oslo kommune
+    page = client.get(f"/en/spend/{personas.sykehjemsetaten.pk}/")
+    assert page.status_code == 200
+    assert "known only by name" not in page.text
+    client.force_login(personas.colleague)  # a viewer of Oslo kommune
+    assert "known only by name" in client.get(f"/en/spend/{personas.oslo.pk}/").text
+
+
+def test_a_supplier_has_no_spend_in_skala(client, personas):
+    client.force_login(personas.supplier)
+    supplier_org = personas.supplier_org.pk
+    assert client.get(f"/en/spend/{supplier_org}/").status_code == 403
+    assert client.get(f"/en/spend/{supplier_org}/uploads/").status_code == 403
+    assert (
+        client.post(f"/en/spend/{supplier_org}/settings/", {"openings_visibility": "hidden"}).status_code
+        == 403
+    )
+    assert not SpendSettings.objects.filter(organisation=personas.supplier_org).exists()
