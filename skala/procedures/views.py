@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
-from skala.needs.models import Need
+from skala.needs.models import Need, NeedStatus, ParticipantStatus
 from skala.orgs.permissions import authorize
 from skala.procedures.advisor import Question, advise
 from skala.procedures.eforms import DraftError, NoticeKind, draft, filename
@@ -118,6 +118,12 @@ def procurement_create(request):
     if request.GET.get("need", "").isdigit():
         need = get_object_or_404(Need, pk=int(request.GET["need"]))
         authorize(request.user, "needs.change_need", need)
+        if need.status == NeedStatus.DRAFT:
+            # A procurement is public from the start; it would announce the draft's title and problem.
+            messages.error(
+                request, _("Publish the need before you start its procurement: a procurement is public.")
+            )
+            return redirect(need)
     initial = {"buyer": need.organisation_id if need else buyers.first().pk}
     if need:
         # The need's CPV codes carry over, in the order the buyer gave them (the first is the main one).
@@ -180,9 +186,12 @@ def procurement_detail(request, procurement_id: int):
 
 
 def participants_of(procurement):
-    """The buyers of the need's joint process, when the procurement runs one."""
+    """The buyers that joined the need's joint process, when the procurement runs one: they buy together
+    and are named in its notices. A buyer that was invited, or declined, is not named on a public page."""
     process = getattr(procurement.need, "joint_process", None) if procurement.need else None
-    return list(process.participants.select_related("organisation")) if process else []
+    if process is None:
+        return []
+    return list(process.participants.filter(status=ParticipantStatus.ACCEPTED).select_related("organisation"))
 
 
 @login_required

@@ -9,9 +9,11 @@ from icalendar import Calendar
 
 from skala.needs.models import Need, NeedStatus
 from skala.needs.services import invite
+from skala.orgs.models import OrganisationKind
 from skala.procedures.models import Procurement
 from skala.procedures.timeline import apply_template, warnings
 from skala.reference.models import CpvCode
+from skala.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,34 @@ def test_options_go_to_public_buyers_and_awards_to_suppliers(personas):
     assert personas.startup_org not in followers
     assert personas.startup_org in winners
     assert personas.stavanger not in winners
+
+
+def test_the_public_page_names_only_the_buyers_that_joined_the_joint_process(client, personas):
+    need = Need.objects.create(
+        organisation=personas.oslo,
+        title="Nattilsyn",
+        problem="x",
+        status=NeedStatus.PUBLISHED,
+        visibility="invited",
+    )
+    joined, _created = invite(need, personas.stavanger, "follower", "", personas.owner)
+    joined.answer(accept=True)
+    baerum = make_organisation("Bærum kommune", OrganisationKind.MUNICIPALITY, orgnr="935478715")
+    declined, _created = invite(need, baerum, "partner", "", personas.owner)
+    declined.answer(accept=False)
+    procurement = Procurement.objects.create(buyer=personas.oslo, title="T", procedure_type="open", need=need)
+    page = client.get(procurement.get_absolute_url()).text
+    assert "Stavanger kommune" in page
+    assert "Bærum kommune" not in page
+
+
+def test_a_draft_need_gets_no_procurement_until_it_is_published(client, personas):
+    """A procurement is public at once: it would announce the draft's title."""
+    need = Need.objects.create(organisation=personas.oslo, title="Hemmelig utkast", problem="x")
+    client.force_login(personas.owner)
+    response = client.get(f"/en/procedures/new/?need={need.pk}")
+    assert response["Location"] == need.get_absolute_url()
+    client.post(
+        f"/en/procedures/new/?need={need.pk}", {"buyer": personas.oslo.pk, "title": "Hemmelig utkast"}
+    )
+    assert not Procurement.objects.exists()
