@@ -264,7 +264,19 @@ def similar(
     found = built.index.search(
         query, top=top * 2, kind=kind, exclude=exclude, require=visible, division_prior=prior
     )
-    return [match for match in found if not match.why.empty][:top]
+    found = [match for match in found if not match.why.empty]
+    return still_visible(found, set(visible_owner_ids))[:top]
+
+
+def still_visible(matches: list[Match], visible_owner_ids: set[int]) -> list[Match]:
+    """The matches the viewer may still see as the database stands. The index may be a few seconds
+    behind it (a large corpus is re-indexed in the background): a need made invited-only or deleted
+    a moment ago must not be shown from the index as it was."""
+    rows = CorpusDocument.objects.filter(key__in=[match.key for match in matches]).values_list(
+        "key", "is_public", "owner_id"
+    )
+    visible = {key for key, is_public, owner in rows if is_public or owner in visible_owner_ids}
+    return [match for match in matches if match.key in visible]
 
 
 def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:

@@ -97,3 +97,24 @@ def test_a_large_corpus_is_rebuilt_in_the_background_while_the_old_index_answers
     services.rebuild_in_background().join(timeout=60)
     assert sorted(match.key for match in services.similar(query)) == ["need:1", "need:2"]
     assert services.current() is not old
+
+
+def test_a_need_made_invited_only_is_not_shown_from_an_index_that_lags_behind():
+    for key, title in (("need:1", "Sykehjem"), ("need:2", "Sykehjem i Bergen")):
+        services.upsert(
+            key, kind=DocumentKind.NEED, title=title, text="Nytt sykehjem", language="nb", owner_id=7
+        )
+    query = services.query_for("sykehjem", "nb")
+    assert sorted(match.key for match in services.similar(query)) == ["need:1", "need:2"]
+    old = services.current()
+    # The row changes while the index does not yet know (as while a large corpus re-indexes in the
+    # background): the update leaves updated_at, by which the index notices changes, as it was.
+    CorpusDocument.objects.filter(key="need:2").update(is_public=False)
+    assert services.current() is old
+    assert [match.key for match in services.similar(query)] == ["need:1"]
+    assert sorted(match.key for match in services.similar(query, visible_owner_ids=[7])) == [
+        "need:1",
+        "need:2",
+    ]
+    CorpusDocument.objects.filter(key="need:1").delete()
+    assert [match.key for match in services.similar(query, visible_owner_ids=[7])] == ["need:2"]
