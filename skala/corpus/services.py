@@ -281,7 +281,8 @@ def still_visible(matches: list[Match], visible_owner_ids: set[int]) -> list[Mat
 
 def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:
     """CPV codes for the query, from the labels and from the nearest public documents with codes."""
-    return suggester().suggest(query, current().index, top=top)
+    built = current()
+    return suggester().suggest(query, built.index, top=top, voters_allowed=built.public)
 
 
 def rebuild(progress: Progress | None = None) -> int:

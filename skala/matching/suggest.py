@@ -67,9 +67,15 @@ class CpvSuggester:
         self.bm25.index([terms or [""] for terms in self.label_terms], show_progress=False)
 
     def suggest(
-        self, query: Query, index: MatchIndex | None = None, top: int = 10, neighbours: int = 25
+        self,
+        query: Query,
+        index: MatchIndex | None = None,
+        top: int = 10,
+        neighbours: int = 25,
+        voters_allowed: np.ndarray | None = None,
     ) -> list[Suggestion]:
-        """The best codes for the query, best first."""
+        """The best codes for the query, best first. `voters_allowed` (one flag per document) limits
+        the neighbours whose codes vote, to documents anyone may see."""
         labels = (
             scaled(np.asarray(self.bm25.get_scores(list(query.terms)), dtype=np.float32))
             if query.terms
@@ -86,7 +92,10 @@ class CpvSuggester:
             plain = Query(
                 query.text, query.language, query.terms, (), query.vector, query.truncated, query.surface
             )
-            for match in index.search(plain, top=neighbours, require=index.cpv_prefixes[8] != ""):
+            coded = index.cpv_prefixes[8] != ""
+            if voters_allowed is not None:
+                coded = coded & voters_allowed
+            for match in index.search(plain, top=neighbours, require=coded):
                 for code in match.document.cpv[:3]:
                     voters.append((match.score, code8(code), match.document.key))
                     candidates.setdefault(code8(code), 0.0)

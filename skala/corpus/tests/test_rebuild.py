@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from skala.corpus import services
 from skala.corpus.models import CorpusDocument, DocumentKind, IndexBuild
@@ -118,3 +119,20 @@ def test_a_need_made_invited_only_is_not_shown_from_an_index_that_lags_behind():
     ]
     CorpusDocument.objects.filter(key="need:1").delete()
     assert [match.key for match in services.similar(query, visible_owner_ids=[7])] == ["need:2"]
+
+
+def test_an_invited_only_needs_codes_do_not_vote_in_anyones_suggestions():
+    services.upsert(
+        "need:1",
+        kind=DocumentKind.NEED,
+        title="Zorblaxmåler for sykehjem",
+        text="Zorblax",
+        language="nb",
+        cpv=["38430000"],
+        is_public=False,
+        owner_id=7,
+    )
+    query = services.query_for("Zorblaxmåler", "nb")
+    assert "38430000" not in [suggestion.code for suggestion in services.suggest_cpv(query)]
+    CorpusDocument.objects.filter(key="need:1").update(is_public=True, updated_at=timezone.now())
+    assert "38430000" in [suggestion.code for suggestion in services.suggest_cpv(query)]
