@@ -26,35 +26,62 @@ def period_start(day: datetime.date, period: str) -> datetime.date:
     return day
 
 
+# Value.value is a DecimalField(max_digits=18, decimal_places=4): 14 digits before the point.
+LARGEST = Decimal("1e14")
+
+
 def parse_number(text) -> Decimal:
-    """A number as written in the Nordics or in English: 1 234,5 or 1,234.5 or 1234.5."""
+    """A number as written in the Nordics or in English: 1 234,5 or 1,234.5 or 1234.5; finite and
+    small enough to store (under 10^14), rounded to four decimals."""
+    if isinstance(text, bool):
+        raise FigureValueError(_("%(value)r is not a number.") % {"value": text})
     if isinstance(text, int | float | Decimal):
-        return Decimal(str(text))
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if "," in cleaned and "." in cleaned:
-        cleaned = (
-            cleaned.replace(",", "")
-            if cleaned.rfind(".") > cleaned.rfind(",")
-            else cleaned.replace(".", "").replace(",", ".")
-        )
+        cleaned = str(text)
     else:
-        cleaned = cleaned.replace(",", ".")
+        cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
+        if "," in cleaned and "." in cleaned:
+            cleaned = (
+                cleaned.replace(",", "")
+                if cleaned.rfind(".") > cleaned.rfind(",")
+                else cleaned.replace(".", "").replace(",", ".")
+            )
+        else:
+            cleaned = cleaned.replace(",", ".")
     try:
-        return Decimal(cleaned)
+        number = Decimal(cleaned)
     except InvalidOperation:
         raise FigureValueError(_("%(value)r is not a number.") % {"value": text}) from None
+    if not number.is_finite():
+        raise FigureValueError(_("%(value)r is not a number.") % {"value": text})
+    if abs(number) >= LARGEST:
+        raise FigureValueError(
+            _("%(value)s is too large: a key figure holds values under 100,000,000,000,000.")
+            % {"value": text}
+        )
+    number = number.quantize(Decimal("0.0001"))
+    if abs(number) >= LARGEST:  # 99999999999999.99999 rounds up to 10^14
+        raise FigureValueError(
+            _("%(value)s is too large: a key figure holds values under 100,000,000,000,000.")
+            % {"value": text}
+        )
+    return number
 
 
 def parse_period(text) -> datetime.date:
-    """A date or a period as systems write it: 2024-03-01, 2024-03, 2024, 01.03.2024."""
+    """A date or a period as systems write it: 2024-03-01 (or a time on it), 2024-03, 2024, 01.03.2024."""
     if isinstance(text, datetime.datetime):
         return text.date()
     if isinstance(text, datetime.date):
         return text
     value = str(text).strip()
+    if len(value) > 10 and value[10:11] in ("T", " "):
+        try:
+            return datetime.datetime.fromisoformat(value).date()
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m", "%Y", "%Y%m%d", "%d/%m/%Y"):
         try:
-            return datetime.datetime.strptime(value[:10] if pattern == "%Y-%m-%d" else value, pattern).date()
+            return datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
     raise FigureValueError(_("%(value)r is not a date or a period.") % {"value": text})
@@ -90,9 +117,13 @@ def store(figure: KeyFigure, points, source: str, unit: str | None = None) -> St
     """Store (period, value) points: every point is checked first, then written; nothing is deleted."""
     checked = {}
     for period, raw in points:
-        number = parse_number(raw)
-        check(figure, number, unit)
-        checked[period_start(parse_period(period), figure.period)] = number
+        try:
+            number = parse_number(raw)
+            check(figure, number, unit)
+            checked[period_start(parse_period(period), figure.period)] = number
+        except FigureValueError as error:
+            # Which point, as its source wrote it: the API's list and a connector's rows have no lines.
+            raise FigureValueError(f"{period}: {error}") from None
     report = StoreReport()
     existing = {value.period_start: value for value in figure.values.filter(period_start__in=list(checked))}
     for start, number in checked.items():

@@ -477,3 +477,29 @@ def test_a_supplier_owned_figure_from_before_is_not_changed_by_the_supplier(pers
     made = figure(personas, owner=personas.supplier_org)
     assert not personas.supplier.has_perm("kpis.change_figure", made)
     assert personas.supplier.has_perm("kpis.view_figure", made)
+
+
+@pytest.mark.parametrize("value", ["1e30", 1e308, "NaN", "Infinity", "sNaN", "123456789012345678"])
+def test_a_pushed_value_that_cannot_be_stored_is_refused_and_the_series_still_reads(client, personas, value):
+    made = figure(personas)
+    store(made, [("2026-01", 5)], source="test")
+    _token, secret = ApiToken.issue(personas.owner, "core system")
+    headers = {"Authorization": f"Bearer {secret}"}
+    pushed = client.post(
+        f"/api/v1/kpis/{made.pk}/values",
+        [{"period": "2026-02", "value": 7}, {"period": "2026-07", "value": value}],
+        content_type="application/json",
+        headers=headers,
+    )
+    assert pushed.status_code == 422
+    assert pushed.json()["detail"].startswith("2026-07: ")
+    assert client.get(f"/api/v1/kpis/{made.pk}/series", headers=headers).status_code == 200
+    assert [str(v.value) for v in made.values.all()] == ["5.0000"]  # nothing of the refused push
+
+
+def test_a_period_with_anything_after_the_date_is_refused():
+    from skala.kpis.series import parse_period
+
+    assert parse_period("2026-03-01T10:00:00+01:00") == datetime.date(2026, 3, 1)
+    with pytest.raises(FigureValueError, match="is not a date or a period"):
+        parse_period("2026-03-01garbage")
