@@ -8,6 +8,7 @@ importer decides what to do with them. No reader touches the database.
 
 import datetime
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -124,9 +125,13 @@ def clean_date(value: Any, field_name: str = "published") -> datetime.date | Non
     try:
         if re.fullmatch(r"\d{8}", text):
             return datetime.datetime.strptime(text, "%Y%m%d").date()
-        return datetime.date.fromisoformat(text[:10])
+        if len(text) == 10:
+            return datetime.date.fromisoformat(text)
+        if len(text) > 10 and text[10] in "T ":
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
-        raise RecordError(field_name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+        pass
+    raise RecordError(field_name, f"{text[:40]!r} is not a date (YYYY-MM-DD)")
 
 
 def clean_text(value: Any, field_name: str, *, required: bool = False, limit: int | None = None) -> str:
@@ -184,8 +189,10 @@ def record_from_skala_json(value: Any) -> NoticeRecord:
     if not isinstance(value, dict):
         raise RecordError("", "expected a JSON object")
     identifier = value.get("id")
-    if isinstance(identifier, bool) or not isinstance(identifier, str | int) or str(identifier).strip() == "":
+    if identifier is None or (isinstance(identifier, str) and not identifier.strip()):
         raise RecordError("id", "is missing or empty")
+    if isinstance(identifier, bool) or not isinstance(identifier, str | int):
+        raise RecordError("id", f"must be text or a whole number, not {json.dumps(identifier)[:40]}")
     buyer = value.get("buyer") or {}
     if not isinstance(buyer, dict):
         raise RecordError("buyer", "expected an object with name, orgnr and country")
@@ -205,18 +212,29 @@ def record_from_skala_json(value: Any) -> NoticeRecord:
     )
 
 
-def read_jsonl(path: Path) -> ReadResult:
+def read_jsonl(path: Path, label: str | None = None) -> ReadResult:
     """Every line of a JSON Lines file in Skala's notice format; blank lines are skipped."""
     result = ReadResult()
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    name = label or path.name
+    lines = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{name}, line {number}"
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                result.problems.append(Problem(where, f"not UTF-8 text (column {error.start + 1})"))
+                continue
             if not line.strip():
                 continue
-            where = f"{path.name}, line {number}"
+            lines += 1
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as error:
                 result.problems.append(Problem(where, f"not valid JSON ({error.msg}, column {error.colno})"))
+                continue
+            except RecursionError:
+                result.problems.append(Problem(where, "nested too deeply to be a notice"))
                 continue
             try:
                 record = record_from_skala_json(value)
@@ -225,6 +243,8 @@ def read_jsonl(path: Path) -> ReadResult:
                 continue
             record.where = where
             result.records.append(record)
+    if not lines and not result.problems:
+        result.problems.append(Problem(name, "holds no notices"))
     return result
 
 
@@ -268,11 +288,13 @@ def ted_form(root, original_language: str):
     section = first(root, "FORM_SECTION")
     if section is None:
         return None
-    forms = list(section)
+    forms = [element for element in section if element.get("LG")]  # not NOTICE_UUID and the like
     for form in forms:
-        if form.get("LG", "").upper() == original_language.upper():
+        if original_language and form.get("LG", "").upper() == original_language.upper():
             return form
-    return forms[0] if forms else None
+    # Without LG_ORIG: the form TED marks as the original, else the first.
+    originals = [form for form in forms if form.get("CATEGORY", "").upper() == "ORIGINAL"]
+    return (originals or forms or [None])[0]
 
 
 def record_from_ted(root) -> NoticeRecord:
@@ -282,8 +304,11 @@ def record_from_ted(root) -> NoticeRecord:
     doc_id = (root.get("DOC_ID") or "").strip()
     if not doc_id:
         raise RecordError("DOC_ID", "is missing")
+    if len(doc_id) > 200:
+        raise RecordError("DOC_ID", "is longer than 200 characters")
     notice_data = first(root, "CODED_DATA_SECTION", "NOTICE_DATA")
-    original_language = (first(notice_data, "LG_ORIG").text or "").strip() if notice_data else ""
+    language_element = first(notice_data, "LG_ORIG") if notice_data is not None else None
+    original_language = (language_element.text or "").strip() if language_element is not None else ""
     form = ted_form(root, original_language)
     if form is None:
         raise RecordError("FORM_SECTION", "has no form")
@@ -328,10 +353,38 @@ def record_from_ted(root) -> NoticeRecord:
     )
 
 
-def amount(text: str | None) -> str | None:
-    """A money amount as a plain decimal string, or None when there is none."""
-    text = (text or "").strip().replace(" ", "").replace(",", ".")
-    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+# NoticeAward.value is a DecimalField(max_digits=16, decimal_places=2).
+LARGEST_AMOUNT = 10**14
+
+
+def amount(value: Any, field_name: str) -> str | None:
+    """A money amount as a plain decimal string, or None when there is none; refuses what is not an
+    amount, a negative one, or one too large to be real (or stored)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RecordError(field_name, "expected an amount")
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < LARGEST_AMOUNT):
+        raise RecordError(field_name, f"{value} is too large for an amount")
+    if isinstance(value, float):
+        value = (
+            format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else format(value, "f")
+        )
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise RecordError(field_name, f"{str(value)[:40]!r} is not an amount")
+    if text.startswith("-"):
+        raise RecordError(field_name, f"{text} is negative")
+    if float(text) >= LARGEST_AMOUNT:
+        raise RecordError(field_name, f"{text[:40]} is too large for an amount")
+    return text
+
+
+def clean_currency(value: Any, field_name: str) -> str:
+    text = clean_text(value, field_name).upper()
+    if text and not re.fullmatch(r"[A-Z]{3}", text):
+        raise RecordError(field_name, f"{text[:20]!r} is not a currency code (three letters, as NOK or EUR)")
+    return text
 
 
 def ted_awards(form) -> list[dict]:
@@ -362,8 +415,10 @@ def ted_awards(form) -> list[dict]:
                     if country is not None
                     else "",
                     "is_sme": sme,
-                    "value": amount(total.text) if total is not None else None,
-                    "currency": (total.get("CURRENCY", "") if total is not None else "")[:3],
+                    "value": amount(total.text, "VAL_TOTAL") if total is not None else None,
+                    "currency": clean_currency(total.get("CURRENCY", ""), "VAL_TOTAL/@CURRENCY")
+                    if total is not None
+                    else "",
                     "awarded_on": clean_date(day.text, "DATE_CONCLUSION_CONTRACT")
                     if day is not None
                     else None,
@@ -372,25 +427,26 @@ def ted_awards(form) -> list[dict]:
     return awards
 
 
-def read_ted(path: Path) -> ReadResult:
+def read_ted(path: Path, label: str | None = None) -> ReadResult:
     """One TED XML notice file."""
     result = ReadResult()
+    name = label or path.name
     try:
         root = ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
         line, column = error.position
-        result.problems.append(Problem(f"{path.name}, line {line}", f"not well-formed XML (column {column})"))
+        result.problems.append(Problem(f"{name}, line {line}", f"not well-formed XML (column {column})"))
         return result
     except ValueError as error:
         # defusedxml refuses entity declarations and external references.
-        result.problems.append(Problem(path.name, f"refused: {error.__class__.__name__}"))
+        result.problems.append(Problem(name, f"refused: {error.__class__.__name__}"))
         return result
     try:
         record = record_from_ted(root)
     except RecordError as error:
-        result.problems.append(Problem(path.name, error.reason, error.field))
+        result.problems.append(Problem(name, error.reason, error.field))
         return result
-    record.where = path.name
+    record.where = name
     result.records.append(record)
     return result
 
@@ -400,15 +456,22 @@ def read_ted(path: Path) -> ReadResult:
 
 def ocds_releases(package: Any) -> list[dict]:
     """The releases in a release package, a record package (compiled or embedded) or one release."""
-    if isinstance(package, dict) and isinstance(package.get("releases"), list):
+    if isinstance(package, dict) and "releases" in package:
+        if not isinstance(package["releases"], list):
+            raise RecordError("releases", "expected a list of releases")
         return package["releases"]
-    if isinstance(package, dict) and isinstance(package.get("records"), list):
+    if isinstance(package, dict) and "records" in package:
+        if not isinstance(package["records"], list):
+            raise RecordError("records", "expected a list of records")
         releases = []
         for record in package["records"]:
             if isinstance(record, dict) and isinstance(record.get("compiledRelease"), dict):
                 releases.append(record["compiledRelease"])
             elif isinstance(record, dict):
-                releases.extend(item for item in record.get("releases", []) if isinstance(item, dict))
+                embedded = record.get("releases")
+                if not isinstance(embedded, list):
+                    raise RecordError("records.releases", "expected a list of releases")
+                releases.extend(item for item in embedded if isinstance(item, dict))
         return releases
     if isinstance(package, dict) and "ocid" in package:
         return [package]
@@ -418,10 +481,12 @@ def ocds_releases(package: Any) -> list[dict]:
 def ocds_cpv(tender: dict) -> list[str]:
     """The tender's CPV codes: its own classification first, then each item's."""
     classifications = [tender.get("classification")]
-    for item in tender.get("items") or []:
+    for item in as_list(tender.get("items"), "tender.items"):
         if isinstance(item, dict):
             classifications.append(item.get("classification"))
-            classifications.extend(item.get("additionalClassifications") or [])
+            classifications.extend(
+                as_list(item.get("additionalClassifications"), "items.additionalClassifications")
+            )
     codes = [
         str(entry.get("id", ""))
         for entry in classifications
@@ -438,7 +503,10 @@ def merged_by_ocid(releases: list[dict]) -> dict[str, tuple[int, dict]]:
         ocid = str(release.get("ocid") or "").strip()
         position, view = merged.get(ocid, (number, {}))
         tender = dict(view.get("tender") or {})
-        tender.update({key: value for key, value in (release.get("tender") or {}).items() if value})
+        later = release.get("tender") or {}
+        if not isinstance(later, dict):
+            later = {"_not_an_object": later}  # refused with its place by record_from_ocds
+        tender.update({key: value for key, value in later.items() if value})
         view = {**view, **{key: value for key, value in release.items() if value}, "tender": tender}
         merged[ocid] = (position, view)
     return merged
@@ -448,11 +516,13 @@ def record_from_ocds(release: dict) -> NoticeRecord:
     """One contracting process (its releases merged) as a notice record."""
     ocid = clean_text(release.get("ocid"), "ocid", required=True, limit=200)
     tender = release.get("tender") or {}
-    if not isinstance(tender, dict):
+    if not isinstance(tender, dict) or "_not_an_object" in tender:
         raise RecordError("tender", "expected an object")
     buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
     identifier = buyer.get("identifier") if isinstance(buyer.get("identifier"), dict) else {}
     tender_period = tender.get("tenderPeriod") or {}
+    if not isinstance(tender_period, dict):
+        raise RecordError("tender.tenderPeriod", "expected an object with startDate and endDate")
     return NoticeRecord(
         import_id=ocid,
         source="ocds",
@@ -467,53 +537,67 @@ def record_from_ocds(release: dict) -> NoticeRecord:
     )
 
 
+def as_list(value: Any, field_name: str) -> list:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise RecordError(field_name, "expected a list")
+    return value
+
+
 def ocds_awards(release: dict) -> list[dict]:
     """Each active award's suppliers, with the award's value and date."""
-    parties = {party.get("id"): party for party in release.get("parties") or [] if isinstance(party, dict)}
+    parties = {
+        str(party.get("id")): party
+        for party in as_list(release.get("parties"), "parties")
+        if isinstance(party, dict)
+    }
     awards = []
-    for award in release.get("awards") or []:
+    for award in as_list(release.get("awards"), "awards"):
         if not isinstance(award, dict) or award.get("status") in {"cancelled", "unsuccessful"}:
             continue
         award_value = award.get("value") if isinstance(award.get("value"), dict) else {}
-        for supplier in award.get("suppliers") or []:
+        for supplier in as_list(award.get("suppliers"), "awards.suppliers"):
             if not isinstance(supplier, dict):
                 continue
-            party = parties.get(supplier.get("id"), {})
+            party = parties.get(str(supplier.get("id")), {})
             identifier = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
             name = str(supplier.get("name") or party.get("name") or "").strip()
             if not name:
                 continue
-            scale = ((party.get("details") or {}) if isinstance(party.get("details"), dict) else {}).get(
-                "scale"
-            )
+            details = party.get("details") if isinstance(party.get("details"), dict) else {}
+            scale = details.get("scale") if isinstance(details.get("scale"), str) else None
             awards.append(
                 {
                     "supplier_name": name[:500],
                     "supplier_orgnr": str(identifier.get("id") or "")[:40],
                     "supplier_country": "",
                     "is_sme": True if scale in {"micro", "sme"} else (False if scale == "large" else None),
-                    "value": amount(str(award_value.get("amount")))
-                    if award_value.get("amount") is not None
-                    else None,
-                    "currency": str(award_value.get("currency") or "")[:3],
+                    "value": amount(award_value.get("amount"), "awards.value.amount"),
+                    "currency": clean_currency(award_value.get("currency"), "awards.value.currency"),
                     "awarded_on": clean_date(award.get("date"), "awards.date"),
                 }
             )
     return awards
 
 
-def read_ocds_releases(path: Path) -> tuple[list[tuple[str, dict]], list[Problem]]:
+def read_ocds_releases(path: Path, label: str | None = None) -> tuple[list[tuple[str, dict]], list[Problem]]:
     """Every release in one OCDS file, each with where it is, or the problems that stop reading it."""
+    name = label or path.name
     try:
-        package = json.loads(path.read_text(encoding="utf-8"))
+        package = json.loads(path.read_text(encoding="utf-8-sig"))
         releases = ocds_releases(package)
     except json.JSONDecodeError as error:
-        return [], [Problem(f"{path.name}, line {error.lineno}", f"not valid JSON ({error.msg})")]
+        return [], [Problem(f"{name}, line {error.lineno}", f"not valid JSON ({error.msg})")]
+    except RecursionError:
+        return [], [Problem(name, "nested too deeply to be OCDS")]
+    except UnicodeDecodeError as error:
+        return [], [Problem(name, f"not UTF-8 text (byte {error.start})")]
     except RecordError as error:
-        return [], [Problem(path.name, error.reason)]
+        return [], [Problem(name, error.reason, error.field)]
     found, problems = [], []
     for number, release in enumerate(releases, start=1):
-        where = f"{path.name}, release {number}"
+        where = f"{name}, release {number}"
         if not isinstance(release, dict) or not str(release.get("ocid") or "").strip():
             problems.append(Problem(where, "is missing or empty", "ocid"))
         else:
@@ -521,7 +605,7 @@ def read_ocds_releases(path: Path) -> tuple[list[tuple[str, dict]], list[Problem
     return found, problems
 
 
-def read_ocds(paths: list[Path]) -> ReadResult:
+def read_ocds(paths: list[Path], labels: dict[Path, str] | None = None) -> ReadResult:
     """OCDS files: the releases of one contracting process (ocid), in whichever files, make one notice.
 
     A process that has reached only planning (no tender yet) is not a notice: it is counted as skipped.
@@ -529,7 +613,7 @@ def read_ocds(paths: list[Path]) -> ReadResult:
     result = ReadResult()
     located: list[tuple[str, dict]] = []
     for path in paths:
-        found, problems = read_ocds_releases(path)
+        found, problems = read_ocds_releases(path, (labels or {}).get(path))
         located.extend(found)
         result.problems.extend(problems)
     where_of = {}
@@ -569,6 +653,7 @@ def read_notices(path: Path, format_name: str | None = None) -> ReadResult:
     else:
         result.problems.append(Problem(str(path), "no such file or folder"))
         files = []
+    labels = {item: str(item.relative_to(path)) if path.is_dir() else item.name for item in files}
     ocds_files = []
     for item in files:
         chosen = format_name or guess_format(item)
@@ -577,16 +662,10 @@ def read_notices(path: Path, format_name: str | None = None) -> ReadResult:
             continue
         if chosen not in READERS:
             result.problems.append(
-                Problem(item.name, "cannot tell the format from the name: use --format jsonl, ted or ocds")
+                Problem(labels[item], "cannot tell the format from the name: use --format jsonl, ted or ocds")
             )
             continue
-        try:
-            result.extend(READERS[chosen](item))
-        except UnicodeDecodeError as error:
-            result.problems.append(Problem(item.name, f"not UTF-8 text (byte {error.start})"))
+        result.extend(READERS[chosen](item, labels[item]))
     if ocds_files:
-        try:
-            result.extend(read_ocds(ocds_files))
-        except UnicodeDecodeError as error:
-            result.problems.append(Problem("OCDS input", f"not UTF-8 text (byte {error.start})"))
+        result.extend(read_ocds(ocds_files, labels))
     return result

@@ -82,10 +82,39 @@ def duplicate_problems(records: list[NoticeRecord]) -> list[Problem]:
     return problems
 
 
+SOURCE_NAMES = {"skala": "Skala's notice format", "ted": "TED XML", "ocds": "OCDS"}
+
+
+def source_problems(records: list[NoticeRecord]) -> list[Problem]:
+    """A problem for every record whose id a notice imported from another format already has: the
+    two are most likely different notices, and the update would replace one with the other."""
+    sources = dict(
+        Notice.objects.filter(import_id__in=[record.import_id for record in records]).values_list(
+            "import_id", "source"
+        )
+    )
+    return [
+        Problem(
+            record.where,
+            f"the id {record.import_id!r} belongs to a notice imported from "
+            f"{SOURCE_NAMES.get(sources[record.import_id], sources[record.import_id])}; "
+            f"an import from {SOURCE_NAMES.get(record.source, record.source)} may not replace it",
+            "id",
+        )
+        for record in records
+        if record.import_id in sources and sources[record.import_id] != record.source
+    ]
+
+
 def validate(path: Path, format_name: str | None = None) -> ReadResult:
     """Every record in the input, or NoticeImportError listing every problem."""
     result = read_notices(path, format_name)
-    problems = result.problems + duplicate_problems(result.records) + vocabulary_problems(result.records)
+    problems = (
+        result.problems
+        + duplicate_problems(result.records)
+        + source_problems(result.records)
+        + vocabulary_problems(result.records)
+    )
     if problems:
         raise NoticeImportError(problems)
     return result

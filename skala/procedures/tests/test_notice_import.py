@@ -279,3 +279,142 @@ def test_ocds_awards_fill_suppliers_and_a_changed_award_updates_the_notice(tmp_p
     path.write_text(json.dumps(package(300000)))
     assert import_notices(path).updated == 1
     assert Notice.objects.get().awards.get().value == 300000
+
+
+def test_a_notice_from_one_format_is_not_replaced_by_another_with_the_same_id(tmp_path):
+    import_notices(DATA / "ted-21-205737-award.xml")
+    ted = Notice.objects.get()
+    awards = ted.awards.count()
+    path = write_jsonl(tmp_path, notice_line(ted.import_id, title="Noe annet"))
+    with pytest.raises(NoticeImportError, match=r"belongs to a notice imported from TED XML"):
+        import_notices(path)
+    ted.refresh_from_db()
+    assert (ted.source, ted.awards.count()) == ("ted", awards)
+    assert ted.title != "Noe annet"
+
+
+@pytest.mark.parametrize(
+    ("package", "expected"),
+    [
+        ({"releases": "abc"}, r"package.json, field 'releases': expected a list"),
+        ({"records": [{"releases": None}]}, r"field 'records.releases': expected a list"),
+        ({"releases": [{"ocid": "ocds-x-1", "tender": ["a"]}]}, r"field 'tender': expected an object"),
+        ({"releases": [{"ocid": "ocds-x-1", "tender": "x"}]}, r"field 'tender': expected an object"),
+        (
+            {"releases": [{"ocid": "ocds-x-1", "tender": {"title": "T", "tenderPeriod": "2024"}}]},
+            r"field 'tender.tenderPeriod': expected an object",
+        ),
+        (
+            {
+                "releases": [
+                    {
+                        "ocid": "ocds-x-1",
+                        "tender": {"title": "T"},
+                        "parties": [{"id": ["a"], "details": {"scale": ["sme"]}}],
+                        "awards": [{"suppliers": [{"id": ["a"], "name": "AS"}], "value": {"amount": 1e300}}],
+                    }
+                ]
+            },
+            r"field 'awards.value.amount': 1e\+300 is too large",
+        ),
+        (
+            {
+                "releases": [
+                    {
+                        "ocid": "ocds-x-1",
+                        "tender": {"title": "T"},
+                        "awards": [
+                            {"suppliers": [{"name": "AS"}], "value": {"amount": 5, "currency": "EURO"}}
+                        ],
+                    }
+                ]
+            },
+            r"'EURO' is not a currency code",
+        ),
+    ],
+)
+def test_ocds_of_the_wrong_shape_is_refused_with_its_place(tmp_path, package, expected):
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(package))
+    with pytest.raises(NoticeImportError, match=expected):
+        import_notices(path)
+    assert not Notice.objects.exists()
+
+
+def test_json_nested_too_deeply_is_refused_plainly(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(NoticeImportError, match=r"deep.json: nested too deeply"):
+        import_notices(path)
+    lines = write_jsonl(tmp_path, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(NoticeImportError, match=r"notices.jsonl, line 1: nested too deeply"):
+        import_notices(lines)
+
+
+def ted_with(tmp_path, original: str, replace: str) -> Path:
+    text = (DATA / original).read_text(encoding="utf-8")
+    path = tmp_path / "notice.xml"
+    path.write_text(text.replace(*replace.split("=>")) if replace else text, encoding="utf-8")
+    return path
+
+
+def test_a_ted_notice_without_its_original_language_is_still_read(tmp_path):
+    import re
+
+    text = re.sub(r"<LG_ORIG>[^<]*</LG_ORIG>", "", (DATA / "ted-20-157399.xml").read_text(encoding="utf-8"))
+    (tmp_path / "notice.xml").write_text(text, encoding="utf-8")
+    assert import_notices(tmp_path / "notice.xml").created == 1
+
+
+def test_a_ted_award_value_too_large_or_negative_is_refused(tmp_path):
+    import re
+
+    original = (DATA / "ted-21-205737-award.xml").read_text(encoding="utf-8")
+    assert "<VAL_TOTAL" in original
+    for value, reason in (("123456789012345678901234567890", "too large"), ("-5", "negative")):
+        text = re.sub(r"(<VAL_TOTAL[^>]*>)[^<]*(</VAL_TOTAL>)", rf"\g<1>{value}\g<2>", original)
+        (tmp_path / "award.xml").write_text(text, encoding="utf-8")
+        with pytest.raises(NoticeImportError, match=rf"award.xml, field 'VAL_TOTAL': .*{reason}"):
+            import_notices(tmp_path / "award.xml")
+        assert not Notice.objects.exists()
+
+
+def test_json_lines_name_the_line_of_an_encoding_fault_and_accept_a_bom(tmp_path):
+    path = tmp_path / "notices.jsonl"
+    good = json.dumps(notice_line("N-1")).encode()
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + good
+        + b"\n\n"
+        + json.dumps(notice_line("N-2", title="Bl\u00e5"), ensure_ascii=False).encode("latin-1")
+        + b"\n"
+    )
+    with pytest.raises(NoticeImportError, match=r"notices.jsonl, line 3: not UTF-8 text"):
+        import_notices(path)
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\n")
+    assert import_notices(path).created == 1
+
+
+def test_an_empty_file_is_not_a_successful_import(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    with pytest.raises(NoticeImportError, match=r"empty.jsonl: holds no notices"):
+        import_notices(tmp_path / "empty.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"published": "2024-03-01garbage"}, r"field 'published': '2024-03-01garbage' is not a date"),
+        ({"id": 1.5}, r"field 'id': must be text or a whole number, not 1.5"),
+    ],
+)
+def test_json_lines_fields_are_read_whole(tmp_path, fields, expected):
+    with pytest.raises(NoticeImportError, match=expected):
+        import_notices(write_jsonl(tmp_path, notice_line(**fields)))
+
+
+def test_problems_in_a_folder_name_the_file_below_it(tmp_path):
+    (tmp_path / "2024" / "mars").mkdir(parents=True)
+    write_jsonl(tmp_path / "2024" / "mars", notice_line(title=""))
+    with pytest.raises(NoticeImportError, match=r"2024/mars/notices.jsonl, line 1, field 'title'"):
+        import_notices(tmp_path)
