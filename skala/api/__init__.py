@@ -25,6 +25,14 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
 )
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, error):
+    # A query parameter such as ?parent=310383045696220037120 is a whole number no database stores.
+    return api.create_response(request, {"detail": "A number in the request is out of range."}, status=400)
+
+
 api.add_router("/reference/", reference_router)
 api.add_router("/organisations", orgs_router)
 api.add_router("/me", accounts_router)

@@ -11,8 +11,13 @@ from typing import Any
 
 from skala.corpus import services
 from skala.corpus.models import DocumentKind
+from skala.matching import MAX_TEXT_CHARACTERS
 
 MAX_TOP = 100
+# One request to the API answers at most this much; the command line has no limit. A long text takes
+# about a fifth of a second, a short one a few milliseconds.
+MAX_ITEMS_PER_REQUEST = 500
+MAX_CHARACTERS_PER_REQUEST = 500_000
 
 
 @dataclass
@@ -24,11 +29,14 @@ class Item:
 
 @dataclass
 class Problem:
-    line: int
+    """What is wrong, and where: a line of a file, an item of a JSON list, or the request itself."""
+
+    line: int | None
     reason: str
+    unit: str = "line"
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return self.reason if self.line is None else f"{self.unit} {self.line}: {self.reason}"
 
 
 class MatchInputError(ValueError):
@@ -39,19 +47,27 @@ class MatchInputError(ValueError):
         super().__init__("; ".join(str(problem) for problem in problems[:20]))
 
 
-def parse_items(raw: Iterable[Any], first_line: int = 1) -> list[Item]:
-    """Validate every item first and report every problem with its line (1-based)."""
+def parse_items(raw: Iterable[Any], lines: Iterable[int] | None = None, unit: str = "line") -> list[Item]:
+    """Validate every item first and report every problem with where it is: its line in the file
+    (`lines`, when blank lines were skipped) or its place in the list, counted from 1."""
     items, problems = [], []
-    for line, value in enumerate(raw, start=first_line):
+    raw = list(raw)
+    for line, value in zip(lines or range(1, len(raw) + 1), raw, strict=True):
         if not isinstance(value, dict):
-            problems.append(Problem(line, "expected an object with 'id' and 'text'"))
+            problems.append(Problem(line, "expected an object with 'id' and 'text'", unit))
             continue
         if "id" not in value or value["id"] in (None, ""):
-            problems.append(Problem(line, "'id' is missing"))
+            problems.append(Problem(line, "'id' is missing", unit))
+            continue
+        if isinstance(value["id"], bool) or not isinstance(value["id"], str | int):
+            problems.append(Problem(line, "'id' must be text or a whole number", unit))
             continue
         text = value.get("text")
-        if not isinstance(text, str) or not text.strip():
-            problems.append(Problem(line, "'text' is empty"))
+        if text is None or (isinstance(text, str) and not text.strip()):
+            problems.append(Problem(line, "'text' is empty", unit))
+            continue
+        if not isinstance(text, str):
+            problems.append(Problem(line, "'text' must be text", unit))
             continue
         language = value.get("language")
         items.append(Item(value["id"], text, language if isinstance(language, str) else None))
@@ -62,8 +78,31 @@ def parse_items(raw: Iterable[Any], first_line: int = 1) -> list[Item]:
 
 def check_top(top: int) -> int:
     if not 1 <= top <= MAX_TOP:
-        raise MatchInputError([Problem(0, f"top must be between 1 and {MAX_TOP}, not {top}")])
+        raise MatchInputError([Problem(None, f"top must be between 1 and {MAX_TOP}, not {top}")])
     return top
+
+
+def check_request_size(items: list[Item]) -> None:
+    """One API request matches a bounded amount of text, so that one caller cannot hold a worker."""
+    if len(items) > MAX_ITEMS_PER_REQUEST:
+        raise MatchInputError(
+            [
+                Problem(
+                    None, f"{len(items)} texts in one request; send at most {MAX_ITEMS_PER_REQUEST} at a time"
+                )
+            ]
+        )
+    characters = sum(min(len(item.text), MAX_TEXT_CHARACTERS) for item in items)
+    if characters > MAX_CHARACTERS_PER_REQUEST:
+        raise MatchInputError(
+            [
+                Problem(
+                    None,
+                    f"{characters} characters in one request; send at most {MAX_CHARACTERS_PER_REQUEST} "
+                    "at a time (a text counts up to its first 20,000)",
+                )
+            ]
+        )
 
 
 def with_truncation(answer: dict, query) -> dict:

@@ -1,33 +1,54 @@
 """The matcher as JSON: the same contract as `skala match`."""
 
+from typing import Any
+
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from skala.corpus.answers import MatchInputError, answer_cpv, answer_similar, check_top, parse_items
+from skala.corpus.answers import (
+    MatchInputError,
+    answer_cpv,
+    answer_similar,
+    check_request_size,
+    check_top,
+    parse_items,
+)
 from skala.orgs.permissions import member_organisations
 
 router = Router(tags=["matching"])
 
 
 class MatchItem(Schema):
-    id: int | str
-    text: str
+    # Checked by parse_items, so that a missing or empty text is a 400 that names its item, as the
+    # command line names its line, rather than a validation error of another shape.
+    id: Any = None
+    text: Any = None
     language: str | None = None
 
 
 def items_or_400(body: list[MatchItem], top: int):
     try:
         check_top(top)
-        return parse_items([item.dict() for item in body])
+        items = parse_items([item.dict() for item in body], unit="item")
+        check_request_size(items)
+        return items
     except MatchInputError as error:
         raise HttpError(400, str(error)) from None
 
 
-@router.post("/cpv", summary="CPV codes for each text, best first")
+@router.post(
+    "/cpv",
+    summary="CPV codes for each text, best first",
+    description="At most 500 texts and 500,000 characters a request; a text counts up to its first 20,000.",
+)
 def match_cpv(request, body: list[MatchItem], top: int = 10) -> list[dict]:
     return answer_cpv(items_or_400(body, top), top)
 
 
-@router.post("/similar", summary="The most similar needs and notices for each text, with why")
+@router.post(
+    "/similar",
+    summary="The most similar needs and notices for each text, with why",
+    description="At most 500 texts and 500,000 characters a request; a text counts up to its first 20,000.",
+)
 def match_similar(request, body: list[MatchItem], top: int = 10) -> list[dict]:
     return answer_similar(items_or_400(body, top), top, member_organisations(request.user))

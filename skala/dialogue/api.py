@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from skala.apitypes import DatabaseInt
 from skala.dialogue import services
 from skala.dialogue.forms import MeetingForm
 from skala.dialogue.models import Meeting, Question, QuestionKind, Registration, RegistrationStatus, Slot
@@ -168,7 +169,7 @@ def supplier_of(request):
     auth=optional_auth,
     summary="Published meetings the caller may see",
 )
-def meeting_list(request, need: int | None = None):
+def meeting_list(request, need: DatabaseInt | None = None):
     meetings = (
         Meeting.objects.published()
         .select_related("need__organisation", "need__joint_process")

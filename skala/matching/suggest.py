@@ -9,7 +9,7 @@ data grows.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import bm25s
 import numpy as np
@@ -150,13 +150,18 @@ class CpvSuggester:
 
 
 def diversify(ranked: list[Suggestion], top: int) -> list[Suggestion]:
-    """Re-rank so that codes from divisions not yet listed get a fair place near the top."""
+    """Re-rank so that codes from divisions not yet listed get a fair place near the top. Each code's
+    score is the one it was ranked by, so the scores fall as the list goes on (best first)."""
     chosen: list[Suggestion] = []
     seen: dict[str, int] = defaultdict(int)
     pool = list(ranked)
+
+    def ranked_by(suggestion: Suggestion) -> float:
+        return suggestion.score * SAME_DIVISION_DISCOUNT ** seen[suggestion.code[:2]]
+
     while pool and len(chosen) < top:
-        best = max(pool, key=lambda s: s.score * SAME_DIVISION_DISCOUNT ** seen[s.code[:2]])
+        best = max(pool, key=ranked_by)
         pool.remove(best)
-        chosen.append(best)
+        chosen.append(replace(best, score=round(ranked_by(best), 4)))
         seen[best.code[:2]] += 1
     return chosen

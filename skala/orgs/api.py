@@ -7,6 +7,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer, SessionAuth
 
+from skala.apitypes import DatabaseInt
 from skala.orgs.models import ApiToken, Organisation, OrganisationKind
 from skala.reference.models import Country
 
@@ -69,7 +70,7 @@ class OrganisationFilter(FilterSchema):
     kind: OrganisationKind | None = None
     country: Country | None = None
     municipality: str | None = None
-    parent: int | None = None
+    parent: DatabaseInt | None = None
     q: str | None = None
 
     def filter_municipality(self, value: str | None):

@@ -6,6 +6,7 @@ This adds the Content-Security-Policy (Django 5.2 has none built in) and the Per
 """
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -121,7 +122,14 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = self.field_with_nul(request)
+        try:
+            field = self.field_with_nul(request)
+        except RequestDataTooBig:
+            # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: said here, where it is first read.
+            message = _("The request body is larger than this server accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         if field is None:
             return self.get_response(request)
         message = _("The field %(field)s holds a NUL character, which text in Skala cannot contain.") % {

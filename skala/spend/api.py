@@ -32,6 +32,12 @@ def organisation_for(value: str) -> Organisation:
     return get_object_or_404(Organisation, pk=int(text))
 
 
+def checked_year(year: int | None) -> int | None:
+    if year is not None and not 1900 <= year <= 2200:
+        raise HttpError(422, "year must be between 1900 and 2200.")
+    return year
+
+
 def checked_threshold(threshold: int | None) -> int | None:
     if threshold is not None and threshold < 0:
         raise HttpError(422, "threshold must be zero or more.")
@@ -44,7 +50,7 @@ def report(request, org: str, year: int | None = None, threshold: int | None = N
     organisation = organisation_for(org)
     if not caller(request).has_perm("spend.view_report", organisation):
         raise HttpError(403, "Only members of the organisation see its spend.")
-    return supplier_base(organisation, year, checked_threshold(threshold))
+    return supplier_base(organisation, checked_year(year), checked_threshold(threshold))
 
 
 @router.get("/openings", response=dict, auth=optional_auth, summary="Openings for small suppliers at ?org=")
@@ -54,7 +60,9 @@ def openings_list(
     """Categories bought from many small suppliers, ranked and explained, as much as the buyer shows."""
     organisation = organisation_for(org)
     member = caller(request).has_perm("spend.view_report", organisation)
-    data = openings(organisation, member=member, year=year, threshold=checked_threshold(threshold))
+    data = openings(
+        organisation, member=member, year=checked_year(year), threshold=checked_threshold(threshold)
+    )
     if limit is not None:
         data["openings"] = data["openings"][: max(limit, 0)]
     return data

@@ -118,7 +118,44 @@ def test_api_match_cpv_and_similar(client, corpus):
 def test_api_empty_text_is_400_with_a_message(client, corpus):
     response = client.post("/api/v1/match/cpv", [{"id": 1, "text": "  "}], content_type="application/json")
     assert response.status_code == 400
-    assert "line 1: 'text' is empty" in response.json()["detail"]
+    assert "item 1: 'text' is empty" in response.json()["detail"]
+    for missing in ({"id": 1}, {"id": 1, "text": None}):
+        response = client.post(
+            "/api/v1/match/cpv", [{"id": 0, "text": "ok"}, missing], content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "item 2: 'text' is empty" in response.json()["detail"]
+
+
+def test_one_api_request_matches_a_bounded_amount_of_text(client, corpus):
+    many = [{"id": n, "text": "snø"} for n in range(501)]
+    response = client.post("/api/v1/match/cpv", many, content_type="application/json")
+    assert response.status_code == 400
+    assert "501 texts in one request; send at most 500" in response.json()["detail"]
+    long = [{"id": n, "text": "asfalt " * 5000} for n in range(26)]  # each counts 20,000
+    response = client.post("/api/v1/match/similar", long, content_type="application/json")
+    assert response.status_code == 400
+    assert "520000 characters in one request" in response.json()["detail"]
+
+
+def test_the_command_names_the_file_problems_and_the_true_line(corpus, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("match", "cpv", input=str(tmp_path / "nowhere.jsonl"))
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("match", "cpv", input=str(tmp_path))
+    (tmp_path / "q.jsonl").write_bytes(
+        b'{"id": 1, "text": "ok"}\n\n\n{"id": 2, "text": ""}\n{"id": 3, "text": "bl\xe5"}\n'
+    )
+    with pytest.raises(CommandError, match="line 5: not UTF-8 text"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"))
+    (tmp_path / "q.jsonl").write_text('{"id": 1, "text": "ok"}\n\n\n{"id": 2, "text": ""}\n')
+    with pytest.raises(CommandError, match="line 4: 'text' is empty"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"))
+    (tmp_path / "q.jsonl").write_text('{"id": 1, "text": "ok"}\n')
+    with pytest.raises(CommandError, match=r"the folder .* does not exist"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), output=str(tmp_path / "no" / "r.jsonl"))
+    with pytest.raises(CommandError, match=r"top must be between 1 and 100, not 0$"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), top=0)
 
 
 def test_long_text_is_matched_on_its_first_20000_characters_and_says_so(client, corpus):

@@ -1,5 +1,6 @@
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,9 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10, help="How many codes or matches for each text.")
 
     def handle(self, *args, what: str, input: str, output: str, top: int, **options):
+        if output != "-":
+            check_writable(Path(output))  # before the matching, which may take minutes
         try:
             check_top(top)
-            items = parse_items(self.read(input))
+            numbers, rows = self.read(input)
+            items = parse_items(rows, lines=numbers)
         except MatchInputError as error:
             raise CommandError(f"{input}: {error}") from None
         answer = answer_cpv if what == "cpv" else answer_similar
@@ -35,18 +39,46 @@ class Command(BaseCommand):
                 handle.write(lines)
             self.stderr.write(f"{len(answers)} answers written to {output}")
 
-    def read(self, path: str) -> list:
-        """Every line parsed; a line that is not JSON is reported with its number."""
-        handle = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-        rows, problems = [], []
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as error:
-                    problems.append(Problem(number, f"not JSON ({error.msg})"))
+    def read(self, path: str) -> tuple[list[int], list]:
+        """Every non-blank line parsed, with its number; a line that is not JSON (or not UTF-8) is
+        reported with its number."""
+        numbers, rows, problems = [], [], []
+        for number, raw in enumerate(self.lines(path), start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8") if isinstance(raw, bytes) else raw
+            except UnicodeDecodeError as error:
+                problems.append(Problem(number, f"not UTF-8 text (column {error.start + 1})"))
+                continue
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+                numbers.append(number)
+            except json.JSONDecodeError as error:
+                problems.append(Problem(number, f"not JSON ({error.msg})"))
+            except RecursionError:
+                problems.append(Problem(number, "nested too deeply"))
         if problems:
             raise MatchInputError(problems)
-        return rows
+        return numbers, rows
+
+    def lines(self, path: str):
+        if path == "-":
+            yield from sys.stdin
+            return
+        try:
+            with open(path, "rb") as handle:
+                yield from handle
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise CommandError(f"{path}: is a folder; give a JSON Lines file") from None
+        except PermissionError:
+            raise CommandError(f"{path}: may not be read") from None
+
+
+def check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise CommandError(f"{path}: is a folder; give the file to write the answers to")
+    if not path.parent.is_dir():
+        raise CommandError(f"{path}: the folder {path.parent} does not exist")

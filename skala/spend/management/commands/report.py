@@ -43,6 +43,8 @@ class Command(BaseCommand):
         organisation = organisation_for(org)
         if threshold is not None and threshold < 0:
             raise CommandError("--threshold must be zero or more.")
+        if year is not None and not 1900 <= year <= 2200:
+            raise CommandError("--year must be between 1900 and 2200.")
         if what == "openings":
             data = openings(organisation, member=not options["public"], year=year, threshold=threshold)
             self.stdout.write(
