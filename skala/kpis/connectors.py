@@ -224,7 +224,14 @@ def points_from_folder(connector: Connector) -> list[tuple]:
             check_path(path)  # a link in the folder may point anywhere
         except ReachError as error:
             raise PullError(str(error)) from None
-        points.extend(points_from_csv(path.read_text(encoding="utf-8"), connector.config))
+        try:
+            points.extend(points_from_csv(path.read_text(encoding="utf-8-sig"), connector.config))
+        except UnicodeDecodeError as error:
+            raise PullError(
+                _("%(file)s is not UTF-8 text (byte %(byte)s).") % {"file": path.name, "byte": error.start}
+            ) from None
+        except PullError as error:
+            raise PullError(f"{path.name}: {error}") from None
     return points
 
 

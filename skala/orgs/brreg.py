@@ -194,18 +194,29 @@ def clean_boolean(key: str, value: Any, default: bool | None) -> bool | None:
     raise FieldError(key, f"{value!r} is not true or false (true/false, J/N, ja/nei)")
 
 
+# No employer has ten million employees; beyond it a number is a mistake (and beyond 2^31 no column holds it).
+MOST_EMPLOYEES = 10_000_000
+
+
 def clean_employees(value: Any) -> int | None:
     """A head count: a whole number of zero or more; None for nothing."""
+    count = None
     if type(value) is int:
-        if value >= 0:
-            return value
+        count = value
     elif value is None or value == "":
         return None
     elif type(value) is str:
         text = value.strip()
-        if text.isdigit() and text.isascii():
-            return int(text)
-    raise FieldError("employees", f"{value!r} is not a whole number of zero or more")
+        if text.isdigit() and text.isascii() and len(text) <= 12:
+            count = int(text)
+    if count is None or count < 0:
+        raise FieldError("employees", f"{str(value)[:40]!r} is not a whole number of zero or more")
+    if count > MOST_EMPLOYEES:
+        raise FieldError(
+            "employees",
+            f"{count if count < 10**12 else str(value)[:40]} is more employees than any employer has",
+        )
+    return count
 
 
 def clean_municipality(value: Any) -> str:

@@ -348,6 +348,9 @@ def import_spend(
     report = SpendImportReport(
         file_name=path.name, organisation=organisation.name, currency=own, dry_run=dry_run
     )
+    if not path.is_file():
+        reason = _("is a folder, not a file") if path.is_dir() else _("no such file")
+        raise SpendImportError([Problem(0, "", f"{path}: {reason}")])
     digest = file_hash(path)
     earlier = SpendImport.objects.filter(organisation=organisation, content_hash=digest).first()
     if earlier is not None:

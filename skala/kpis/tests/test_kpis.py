@@ -503,3 +503,13 @@ def test_a_period_with_anything_after_the_date_is_refused():
     assert parse_period("2026-03-01T10:00:00+01:00") == datetime.date(2026, 3, 1)
     with pytest.raises(FigureValueError, match="is not a date or a period"):
         parse_period("2026-03-01garbage")
+
+
+def test_a_dropped_file_that_cannot_be_read_is_named_and_nothing_is_stored(personas, drop_folder):
+    (drop_folder / "a.csv").write_text("date,value\n2026-01-01,5\n")
+    (drop_folder / "b.csv").write_bytes("dato,verdi\n2026-02-01,6 kr\u00e5\n".encode("latin-1"))
+    made = figure(personas)
+    connector = Connector.objects.create(figure=made, kind="folder_csv", config={"folder": str(drop_folder)})
+    assert pull(connector, pause=0) == 0
+    assert "b.csv is not UTF-8 text" in connector.last_error
+    assert not made.values.exists()

@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
             )
         except SpendImportError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(f"{file}: {error}") from None
         self.stdout.write(str(report))
 
     def import_brreg(self, *, file: Path, dry_run: bool, **options) -> None:

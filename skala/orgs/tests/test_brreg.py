@@ -619,3 +619,12 @@ def test_staff_find_entries_by_number_or_name_and_cannot_change_them(admin_clien
     assert page.status_code == 200
     assert "FJORDLYS AS" in page.text
     assert 'name="name"' not in page.text  # shown, not editable
+
+
+@pytest.mark.parametrize("value", [10**30, "1" * 31, 10_000_001])
+def test_a_head_count_no_employer_has_is_refused(value):
+    from skala.orgs.brreg import FieldError, clean_employees
+
+    with pytest.raises(FieldError, match="employees"):
+        clean_employees(value)
+    assert clean_employees("12000") == 12000

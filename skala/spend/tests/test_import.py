@@ -214,8 +214,14 @@ def test_the_command_imports_and_reports_problems(tmp_path, personas):
     call_command("import", "spend", str(path), "--org", "958935420", stdout=out)
     assert "Imported 1 lines (0 credit notes) for Oslo kommune" in out.getvalue()
     bad = write_csv(tmp_path, [["2025-01-15", "Nordlys AS", "123456789", "100", "", ""]], name="bad.csv")
-    with pytest.raises(CommandError, match="row 2, column 'Orgnr'"):
+    with pytest.raises(
+        CommandError, match=r"bad\.csv: 1 problem\(s\); nothing was imported:\n  row 2, column 'Orgnr'"
+    ):
         call_command("import", "spend", str(bad), "--org", str(personas.oslo.pk))
+    with pytest.raises(CommandError, match=r"nowhere\.csv: no such file"):
+        call_command("import", "spend", str(tmp_path / "nowhere.csv"), "--org", str(personas.oslo.pk))
+    with pytest.raises(CommandError, match="is a folder, not a file"):
+        call_command("import", "spend", str(tmp_path), "--org", str(personas.oslo.pk))
     with pytest.raises(CommandError, match="--org 'Gotham': no organisation"):
         call_command("import", "spend", str(bad), "--org", "Gotham")
 
