@@ -15,7 +15,7 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
-from skala.needs.models import Need, NeedStatus, Participant, ParticipantRole
+from skala.needs.models import Need, NeedStatus, Participant, ParticipantRole, ParticipantStatus
 from skala.needs.views import editable_organisations
 from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.models import Organisation
@@ -68,9 +68,20 @@ class NeedDetail(NeedOut):
     participants: list[ParticipantOut]
 
     @staticmethod
-    def resolve_participants(need: Need) -> list[Participant]:
+    def resolve_participants(need: Need, context) -> list[Participant]:
+        """As on the need's page: outsiders see who joined, not who was invited or on what terms."""
         process = getattr(need, "joint_process", None)
-        return list(process.participants.select_related("organisation")) if process else []
+        if process is None:
+            return []
+        participants = list(process.participants.select_related("organisation"))
+        if acting_user(context["request"]).has_perm("needs.view_process_details", need):
+            return participants
+        shown = [
+            participant for participant in participants if participant.status == ParticipantStatus.ACCEPTED
+        ]
+        for participant in shown:
+            participant.option_terms = ""
+        return shown
 
 
 class NeedIn(Schema):

@@ -111,3 +111,13 @@ class InviteForm(forms.Form):
             .exclude(pk__in=list(already))
             .order_by("name")
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("role") == ParticipantRole.FOLLOWER
+            and not (cleaned.get("option_terms") or "").strip()
+        ):
+            # A follower's option is what it joins for; without its terms nobody knows what was agreed.
+            self.add_error("option_terms", _("Say what the follower may buy, how much, and until when."))
+        return cleaned

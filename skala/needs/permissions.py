@@ -43,6 +43,21 @@ def can_add_for(user, organisation) -> bool:
     return organisation.is_public_buyer and has_role(user, organisation, Role.EDITOR)
 
 
+@rule("needs.view_process_details")
+def can_view_process_details(user, need: Need) -> bool:
+    """Who is invited or declined, and the followers' option terms: the need's own buyer and the buyers
+    that joined. Anyone else who may read the need sees only who takes part, and in which role."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or has_role(user, need.organisation, Role.VIEWER):
+        return True
+    return Participant.objects.filter(
+        process__need=need,
+        status=ParticipantStatus.ACCEPTED,
+        organisation_id__in=member_organisations(user),
+    ).exists()
+
+
 @rule("needs.answer_invitation")
 def can_answer(user, participant: Participant) -> bool:
     """Editors of the invited organisation accept or decline for it."""

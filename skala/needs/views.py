@@ -176,7 +176,13 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
         ],
         "suggestions": services.suggested_cpv(need) if can_change else [],
         "process": process,
-        "participants": participants,
+        # Outsiders see who takes part; who was invited or declined, and on what terms, stays inside.
+        "participants": participants
+        if request.user.has_perm("needs.view_process_details", need)
+        else [
+            participant for participant in participants if participant.status == ParticipantStatus.ACCEPTED
+        ],
+        "process_details": request.user.has_perm("needs.view_process_details", need),
         "my_invitations": my_invitations,
         "invite_form": (
             invite_form

@@ -661,7 +661,8 @@ API: dict[str, Row] = {
     "/needs/{need_id}/status": Row(POST=OWNER_EDITORS, data=lambda w, p: {"status": "in_procurement"}),
     "/needs/{need_id}/similar": Row(GET=EVERYONE),
     "/needs/{need_id}/process/invitations": Row(
-        POST=OWNER_EDITORS, data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower"}
+        POST=OWNER_EDITORS,
+        data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower", "option_terms": "10"},
     ),
     "/needs/{need_id}/process/invitations/{participant_id}/answer": Row(
         POST=["follower", "staff"], data=lambda w, p: {"accept": False}

@@ -256,3 +256,27 @@ def test_a_buyer_already_in_the_process_is_not_offered_again(client, personas):
 def test_a_whole_code_with_its_check_digit_filters_by_its_division(client, personas):
     publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
     assert client.get("/en/needs/", {"division": "85000000-9"}).context["page"].paginator.count == 1
+
+
+def test_who_was_invited_or_declined_and_on_what_terms_stays_inside_the_process(client, personas):
+    from skala.needs.services import invite
+
+    need = Need.objects.create(organisation=personas.oslo, title="Nattilsyn", problem="x")
+    need.publish()
+    joined, _created = invite(need, personas.stavanger, "follower", "Opsjon på 200 enheter", personas.owner)
+    joined.answer(accept=True)
+    _pending, _created = invite(need, personas.sykehjemsetaten, "partner", "Hemmelige vilkår", personas.owner)
+    for outsider in (None, personas.supplier):
+        if outsider:
+            client.force_login(outsider)
+        page = client.get(f"/en/needs/{need.pk}/").text
+        assert "Stavanger kommune – follower with an option" in page
+        assert "Opsjon på 200 enheter" not in page
+        assert "Sykehjemsetaten" not in page.split('id="process-title"')[1].split("</section>")[0]
+        api = client.get(f"/api/v1/needs/{need.pk}").json()["participants"]
+        assert [(p["organisation"]["name"], p["option_terms"]) for p in api] == [("Stavanger kommune", "")]
+    client.force_login(personas.other_buyer)  # an editor of Stavanger, which joined
+    page = client.get(f"/en/needs/{need.pk}/").text
+    assert "Opsjon på 200 enheter" in page
+    assert "Hemmelige vilkår" in page
+    assert len(client.get(f"/api/v1/needs/{need.pk}").json()["participants"]) == 2
