@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.needs.models import Need
 from skala.orgs.models import Organisation, Role
-from skala.orgs.permissions import authorize, has_role, member_organisations
+from skala.orgs.permissions import authorize, has_role, member_organisations, roles_of
 from skala.portfolio import gates
 from skala.portfolio.forms import (
     ActorForm,
@@ -238,8 +238,29 @@ def programme_detail(request, programme_id: int):
     return render(request, "portfolio/programme_detail.html", context)
 
 
+def scope_choices(user) -> list[tuple[str, str]]:
+    """What a health page can be about for this person: their organisations (and the units below),
+    then their programmes, as (query, name)."""
+    organisations = (
+        Organisation.objects.public_side().filter(pk__in=member_organisations(user)).order_by("name")
+    )
+    choices = [(f"org={organisation.pk}", organisation.name) for organisation in organisations[:100]]
+    choices += [(f"programme={programme.pk}", programme.name) for programme in visible_programmes(user)[:50]]
+    return choices
+
+
+def default_organisation(user) -> Organisation | None:
+    """The highest public-side organisation the person is a member of: Oslo kommune for its staff,
+    Sykehjemsetaten for someone who works only there."""
+    direct = Organisation.objects.public_side().filter(pk__in=roles_of(user))
+    return min(
+        direct, key=lambda organisation: (len(organisation.ancestors()), organisation.name), default=None
+    )
+
+
 def scope_of(request):
-    """The organisation or programme a health page is about, checked against the person's rights."""
+    """The organisation or programme a health page is about, checked against the person's rights;
+    None when the person has nothing to show and must choose."""
     if request.GET.get("programme", "").isdigit():
         programme = get_object_or_404(Programme, pk=int(request.GET["programme"]))
         authorize(request.user, "portfolio.view_programme", programme)
@@ -251,15 +272,26 @@ def scope_of(request):
         if not (request.user.is_facilitator or request.user.is_staff or organisation.pk in mine):
             raise PermissionDenied("portfolio.view_project")
     else:
-        organisation = Organisation.objects.filter(pk__in=mine, parent=None).first()
+        organisation = default_organisation(request.user)
         if organisation is None:
-            raise Http404(_("Choose an organisation or a programme."))
+            programme = visible_programmes(request.user).first()
+            if programme is None:
+                return None
+            return programme.name, projects_for(programme=programme), f"programme={programme.pk}"
     return organisation.name, projects_for(organisation=organisation), f"org={organisation.pk}"
+
+
+def nothing_to_show(request, title: str):
+    """A person with no organisation and no programme: say so, with the way to the portfolio."""
+    return render(request, "portfolio/no_scope.html", {"title": title}, status=404)
 
 
 @login_required
 def health_page(request):
-    name, projects, scope = scope_of(request)
+    found = scope_of(request)
+    if found is None:
+        return nothing_to_show(request, _("Portfolio health"))
+    name, projects, scope = found
     start, end, stuck, form = period_of(request)
     figures = health(projects, start=start, end=end, stuck_days=stuck)
     export = request.GET.get("format")
@@ -278,6 +310,7 @@ def health_page(request):
         "scope_key": scope_key,
         "scope_value": scope_value,
         "spread": adoption_spread(projects),
+        "scopes": scope_choices(request.user),
     }
     return render(request, "portfolio/health.html", context)
 
@@ -356,7 +389,10 @@ def health_pdf(name: str, figures) -> HttpResponse:
 @login_required
 def leaders(request):
     """One screen a mayor reads in a minute: what scaled, what stopped and what it taught, what it saved."""
-    name, projects, scope = scope_of(request)
+    found = scope_of(request)
+    if found is None:
+        return nothing_to_show(request, _("For leaders"))
+    name, projects, scope = found
     today = datetime.date.today()
     figures = health(projects, start=today.replace(year=today.year - 1), end=today)
     context = {
@@ -365,15 +401,24 @@ def leaders(request):
         "scaled": projects.filter(stage__in=[Stage.SCALE_UP, Stage.STANDARD]).prefetch_related("adoptions"),
         "stopped": projects.filter(stage=Stage.STOPPED),
         "health": figures,
+        "scopes": scope_choices(request.user),
     }
     return render(request, "portfolio/leaders.html", context)
 
 
 @login_required
 def adoption_page(request):
-    name, projects, scope = scope_of(request)
+    found = scope_of(request)
+    if found is None:
+        return nothing_to_show(request, _("Adoption"))
+    name, projects, scope = found
     return render(
         request,
         "portfolio/adoption.html",
-        {"name": name, "spread": adoption_spread(projects), "scope": scope},
+        {
+            "name": name,
+            "spread": adoption_spread(projects),
+            "scope": scope,
+            "scopes": scope_choices(request.user),
+        },
     )

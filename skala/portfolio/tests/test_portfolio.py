@@ -295,3 +295,24 @@ def test_the_portfolio_offers_a_new_project_only_to_who_may_make_one(client, per
     assert "/en/portfolio/new/" not in client.get("/en/portfolio/").text
     client.force_login(personas.owner)
     assert "/en/portfolio/new/" in client.get("/en/portfolio/").text
+
+
+def test_the_health_pages_open_on_the_persons_own_organisation_and_offer_the_others(client, personas):
+    """Someone who works only in Sykehjemsetaten (a unit of Oslo kommune) gets its pages, not a 404."""
+    project(personas, title="Nattilsyn", owner=personas.sykehjemsetaten)
+    client.force_login(personas.editor)
+    for page in ("health", "leaders", "adoption"):
+        response = client.get(f"/en/portfolio/{page}/")
+        assert response.status_code == 200, page
+        assert "Sykehjemsetaten" in response.text.split("<h1>")[1].split("</h1>")[0]
+    client.force_login(personas.colleague)  # a member of Oslo kommune, with its units below
+    page = client.get("/en/portfolio/health/").text
+    assert "Portfolio health: Oslo kommune" in page
+    assert f'href="?org={personas.sykehjemsetaten.pk}"' in page
+
+
+def test_the_health_pages_say_so_when_there_is_nothing_to_show(client, personas):
+    client.force_login(personas.supplier)
+    response = client.get("/en/portfolio/health/")
+    assert response.status_code == 404
+    assert "you are a member of neither yet" in response.text
