@@ -130,6 +130,8 @@ def answer_field(question: Question) -> forms.Field:
             coerce=int,
             widget=forms.RadioSelect,
             required=question.required,
+            help_text=_("From %(lowest)s (least) to %(highest)s (most).")
+            % {"lowest": question.scale_min, "highest": question.scale_max},
         )
     return forms.CharField(
         label=question.text,

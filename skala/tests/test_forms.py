@@ -71,3 +71,12 @@ def test_every_model_form_bounds_its_many_to_many_choices():
     ]
     assert unbounded == [], "subclass skala.forms.ModelForm and its Meta (class Meta(ModelForm.Meta))"
     assert all(issubclass(form, ModelForm) for form in model_forms)
+
+
+def test_a_group_of_checkboxes_is_named_by_a_legend_not_a_label_pointing_at_nothing(client, personas):
+    client.force_login(personas.owner)
+    page = client.get("/en/needs/new/").text
+    group = page.split('<fieldset class="choices" id="id_sdgs_group"')[1].split("</fieldset>")[0]
+    assert "<legend>Sustainable Development Goals" in group
+    assert 'type="checkbox"' in group
+    assert '<label for="id_sdgs">' not in page
