@@ -280,3 +280,14 @@ def test_who_was_invited_or_declined_and_on_what_terms_stays_inside_the_process(
     assert "Opsjon på 200 enheter" in page
     assert "Hemmelige vilkår" in page
     assert len(client.get(f"/api/v1/needs/{need.pk}").json()["participants"]) == 2
+
+
+def test_a_need_is_marked_with_the_language_it_is_written_in(client, personas):
+    need = Need.objects.create(
+        organisation=personas.stavanger, title="Trygghetslarm", problem="Larm", language="sv"
+    )
+    need.publish()
+    page = client.get(f"/en/needs/{need.pk}/").text
+    assert '<h1 lang="sv">Trygghetslarm' in page
+    assert '<p lang="sv">Larm</p>' in page
+    assert 'lang="sv">Trygghetslarm</a>' in client.get("/en/needs/").text
