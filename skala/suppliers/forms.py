@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skala.forms import BoundedModelMultipleChoiceField, ModelForm
 from skala.needs.forms import CpvCodesField
-from skala.orgs.identifiers import normalise_norwegian_orgnr
+from skala.orgs.identifiers import normalise_orgnr
 from skala.orgs.models import Organisation, User
 from skala.reference.models import County, Municipality
 from skala.suppliers.models import (
@@ -32,15 +32,25 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label=_("Your e-mail address"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     company = forms.CharField(label=_("Company name"), max_length=300)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=[("NO", _("Norway")), ("SE", _("Sweden"))], initial="NO", required=False
+    )
     orgnr = forms.CharField(
-        label=_("Organisation number"), max_length=20, help_text=_("Nine digits, as 974 760 673.")
+        label=_("Organisation number"),
+        max_length=20,
+        help_text=_("In Norway nine digits, as 974 760 673; in Sweden ten, as 556036-0793."),
     )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
-        queryset=Municipality.objects.filter(country="NO").order_by("name"),
+        queryset=Municipality.objects.filter(country__in=["NO", "SE"]).order_by("country", "name"),
         required=False,
     )
     is_startup = forms.BooleanField(label=_("We are a startup"), required=False)
+
+    def __init__(self, *args, language: str = "nb", **kwargs):
+        super().__init__(*args, **kwargs)
+        if language == "sv":
+            self.fields["country"].initial = "SE"
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
@@ -48,9 +58,10 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(_("Someone already uses this address: log in instead."))
         return email
 
-    def clean_orgnr(self) -> str:
-        orgnr = normalise_norwegian_orgnr(self.cleaned_data["orgnr"])
-        existing = Organisation.objects.filter(country="NO", orgnr=orgnr).first()
+    def clean_orgnr_for(self, country: str, value: str) -> str:
+        """The number checked as its country writes it, and refused if another organisation has it."""
+        orgnr = normalise_orgnr(country, value)
+        existing = Organisation.objects.filter(country=country, orgnr=orgnr).first()
         if existing is None:
             return orgnr
         refusal = claim_refusal(existing)
@@ -71,6 +82,15 @@ class SignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        country = data["country"] = data.get("country") or "NO"
+        if data.get("orgnr"):
+            try:
+                data["orgnr"] = self.clean_orgnr_for(country, data["orgnr"])
+            except forms.ValidationError as error:
+                self.add_error("orgnr", error)
+        municipality = data.get("municipality")
+        if country and municipality is not None and municipality.country != country:
+            self.add_error("municipality", _("Choose a municipality in the country you chose."))
         if data.get("password"):
             probe = User(email=data.get("email", ""), name=data.get("name", ""))
             try:

@@ -64,7 +64,15 @@ def claim_refusal(organisation: Organisation) -> str | None:
 
 @transaction.atomic
 def register_supplier(
-    *, name: str, email: str, password: str, company: str, orgnr: str, municipality=None, is_startup=False
+    *,
+    name: str,
+    email: str,
+    password: str,
+    company: str,
+    orgnr: str,
+    municipality=None,
+    is_startup=False,
+    country: str = "NO",
 ) -> tuple[User, Organisation]:
     """A person and their company join Skala; the person administers the company's profile.
 
@@ -73,7 +81,7 @@ def register_supplier(
     (NotClaimableError), whatever the form said.
     """
     organisation, created = Organisation.objects.select_for_update().get_or_create(
-        country="NO",
+        country=country,
         orgnr=orgnr,
         defaults={"name": company, "kind": OrganisationKind.SUPPLIER, "municipality": municipality},
     )

@@ -179,7 +179,7 @@ def solution_delete(request, organisation_id: int, solution_id: int):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """A supplier or startup joins: a person, their company and its profile, in one step."""
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, language=request.LANGUAGE_CODE)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,6 +191,7 @@ def signup(request):
                 orgnr=data["orgnr"],
                 municipality=data["municipality"],
                 is_startup=data["is_startup"],
+                country=data["country"],
             )
         except NotClaimableError as refused:
             # Someone else joined for it between the form's check and now.

@@ -207,3 +207,17 @@ def test_a_memberless_supplier_that_owns_a_project_is_not_taken_over(db):
     quiet = make_organisation("Stille Leverandør AS", kind="supplier", orgnr=valid_orgnr())
     Project.objects.create(title="Hemmelig pilot", stage_since=datetime.date(2026, 1, 1)).owners.set([quiet])
     assert claim_refusal(quiet) == "activity"
+
+
+def test_a_swedish_supplier_signs_up_with_its_swedish_number(client, db):
+    page = client.get("/sv/suppliers/join/")
+    assert page.context["form"]["country"].value() == "SE"
+    response = client.post("/sv/suppliers/join/", signup_data(orgnr="556036-0793", country="SE"))
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(orgnr="556036-0793")
+    assert (organisation.country, organisation.kind) == ("SE", "supplier")
+    bad = client.post(
+        "/en/suppliers/join/", signup_data(orgnr="556036-0794", country="SE", email="x@y.example")
+    )
+    assert bad.status_code == 200
+    assert bad.context["form"].errors["orgnr"]
