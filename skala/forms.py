@@ -43,3 +43,14 @@ class ModelForm(forms.ModelForm):
 
     class Meta:
         formfield_callback = bounded_formfield
+
+
+def errors_in_words(form) -> str:
+    """A form's errors as one message for the top of a page, each after its field's label as the
+    person sees it ("Reason: This field is required."), never the field's name in the code."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(errors)
+        field = form.fields.get(name)
+        parts.append(f"{field.label}: {text}" if field is not None and field.label else text)
+    return "; ".join(parts)

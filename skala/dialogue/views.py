@@ -79,8 +79,14 @@ def meeting_for(request, meeting_id: int, permission: str = "dialogue.view_meeti
     return meeting
 
 
-def meeting_detail(request, meeting_id: int, registration_form: RegistrationForm | None = None):
-    """The meeting; a registration that was refused comes back with its form, so nothing typed is lost."""
+def meeting_detail(
+    request,
+    meeting_id: int,
+    registration_form: RegistrationForm | None = None,
+    refused_answers: AnswersForm | None = None,
+):
+    """The meeting; a registration or answers that were refused come back with their form, so nothing
+    typed is lost and each error stands at its field."""
     meeting = meeting_for(request, meeting_id)
     user = request.user
     is_host = user.has_perm("dialogue.manage_meeting", meeting)
@@ -108,7 +114,7 @@ def meeting_detail(request, meeting_id: int, registration_form: RegistrationForm
         "my_slot_ids": {
             slot.pk for slot in slots if hasattr(slot, "booking") and slot.booking.supplier_id in mine
         },
-        "answer_forms": answer_forms(meeting, suppliers[0]) if suppliers else [],
+        "answer_forms": answer_forms(meeting, suppliers[0], refused_answers) if suppliers else [],
         "supplier_questions": meeting.supplier_questions.exclude(answer="")
         if not is_host
         else meeting.supplier_questions.all(),
@@ -130,15 +136,22 @@ def meeting_detail(request, meeting_id: int, registration_form: RegistrationForm
         )
     if context["can_view_input"]:
         context["answers"] = services.visible_answers(meeting, user)
-    return render(request, "dialogue/meeting_detail.html", context, status=400 if registration_form else 200)
+    refused = registration_form is not None or refused_answers is not None
+    return render(request, "dialogue/meeting_detail.html", context, status=400 if refused else 200)
 
 
-def answer_forms(meeting: Meeting, supplier) -> list[tuple[str, str, AnswersForm]]:
-    """For a supplier: one form a phase with questions, filled with what it answered before."""
+def answer_forms(
+    meeting: Meeting, supplier, refused: AnswersForm | None = None
+) -> list[tuple[str, str, AnswersForm]]:
+    """For a supplier: one form a phase with questions, filled with what it answered before (or, for
+    the phase whose answers were just refused, with what was sent)."""
     forms = []
     for phase, label in QuestionPhase.choices:
         questions = list(meeting.questions.filter(phase=phase))
         if not questions:
+            continue
+        if refused is not None and refused.prefix == phase:
+            forms.append((phase, label, refused))
             continue
         previous = {
             answer.question_id: answer
@@ -318,9 +331,7 @@ def answers_save(request, meeting_id: int, phase: str):
     questions = list(meeting.questions.filter(phase=phase))
     form = AnswersForm(request.POST, questions=questions, prefix=phase)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
-        return redirect(meeting)
+        return meeting_detail(request, meeting.pk, refused_answers=form)
     try:
         with transaction.atomic():
             for question in questions:

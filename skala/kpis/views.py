@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from skala.forms import errors_in_words
 from skala.kpis.connectors import PullError, points_from_csv, pull
 from skala.kpis.forms import ConnectorForm, FigureForm, ScreenForm, TileForm, UploadForm, ValueForm
 from skala.kpis.models import KeyFigure, Screen, Value
@@ -113,9 +114,7 @@ def connector_add(request, figure_id: int):
         connector.save()
         messages.success(request, _("The connector is saved; it pulls on its schedule."))
     else:
-        messages.error(
-            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        )
+        messages.error(request, errors_in_words(form))
     return redirect(figure)
 
 

@@ -91,6 +91,13 @@ def project_create(request):
 def project_detail(request, project_id: int):
     project = get_object_or_404(Project.objects.select_related("programme"), pk=project_id)
     authorize(request.user, "portfolio.view_project", project)
+    return project_page(request, project)
+
+
+def project_page(request, project: Project, refused: dict | None = None):
+    """The project's page. `refused` holds a section's form as it was sent back with its errors
+    (gate_form, actor_form, …): the page is shown again with it, so what was typed is kept and each
+    error stands at its field."""
     can_change = request.user.has_perm("portfolio.change_project", project)
     following = gates.next_stage(project.stage)
     context = {
@@ -112,7 +119,8 @@ def project_detail(request, project_id: int):
             benefit_form=BenefitForm(project=project),
             adoption_form=AdoptionForm(),
         )
-    return render(request, "portfolio/project_detail.html", context)
+        context.update(refused or {})
+    return render(request, "portfolio/project_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -122,10 +130,7 @@ def project_gate(request, project_id: int):
     authorize(request.user, "portfolio.change_project", project)
     form = GateForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        )
-        return redirect(project)
+        return project_page(request, project, {"gate_form": form})
     corrects = None
     if request.POST.get("corrects", "").isdigit():
         corrects = get_object_or_404(GateDecision, pk=int(request.POST["corrects"]), project=project)
@@ -143,9 +148,10 @@ def project_gate(request, project_id: int):
             day=data["decided_on"],
             corrects=corrects,
         )
-        messages.success(request, _("The decision is recorded."))
     except gates.GateError as error:
-        messages.error(request, str(error))
+        form.add_error(None, str(error))
+        return project_page(request, project, {"gate_form": form})
+    messages.success(request, _("The decision is recorded."))
     return redirect(project)
 
 
@@ -166,15 +172,12 @@ def project_add(request, project_id: int, what: str):
     if what == "adoption" and project.stage not in {Stage.SCALE_UP, Stage.STANDARD}:
         messages.error(request, _("Only a scaled solution can be adopted by others."))
         return redirect(project)
-    if form.is_valid():
-        item = form.save(commit=False)
-        item.project = project
-        item.save()
-        messages.success(request, _("Saved."))
-    else:
-        messages.error(
-            request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        )
+    if not form.is_valid():
+        return project_page(request, project, {f"{what}_form": form})
+    item = form.save(commit=False)
+    item.project = project
+    item.save()
+    messages.success(request, _("Saved."))
     return redirect(project)
 
 

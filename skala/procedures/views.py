@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
+from skala.forms import errors_in_words
 from skala.needs.models import Need, NeedStatus, ParticipantStatus
 from skala.orgs.permissions import authorize
 from skala.procedures.advisor import Question, advise
@@ -234,9 +235,7 @@ def procurement_add(request, procurement_id: int, what: str):
         item.save()
         messages.success(request, _("Saved."))
     else:
-        messages.error(
-            request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
+        messages.error(request, errors_in_words(form))
     return redirect(procurement)
 
 
@@ -258,9 +257,7 @@ def notice_details(request, procurement_id: int):
         form.save()
         messages.success(request, _("Saved."))
     else:
-        messages.error(
-            request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
+        messages.error(request, errors_in_words(form))
     return redirect(procurement)
 
 

@@ -80,3 +80,19 @@ def test_a_group_of_checkboxes_is_named_by_a_legend_not_a_label_pointing_at_noth
     assert "<legend>Sustainable Development Goals" in group
     assert 'type="checkbox"' in group
     assert '<label for="id_sdgs">' not in page
+
+
+def test_a_forms_errors_in_words_name_the_field_by_its_label():
+    from django import forms
+
+    from skala.forms import errors_in_words
+
+    class Gate(forms.Form):
+        reason = forms.CharField(label="Begrunnelse")
+
+        def clean(self):
+            raise forms.ValidationError("Noe er galt.")
+
+    form = Gate({})
+    assert not form.is_valid()
+    assert errors_in_words(form) == "Begrunnelse: This field is required.; Noe er galt."

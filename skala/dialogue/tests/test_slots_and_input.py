@@ -1,6 +1,7 @@
 """One-to-one slots never double-booked; input confidential to the hosts; questions answered to all."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -151,9 +152,13 @@ def test_suppliers_answer_through_the_page(client, personas):
     assert text.answers.get().shareable
     assert choice.answers.get().choices == ["Tid", "Brukere"]
     long = client.post(
-        f"/en/dialogue/{meeting.pk}/answers/before/", {f"before-q{text.pk}": "x" * 4001}, follow=True
+        f"/en/dialogue/{meeting.pk}/answers/before/",
+        {f"before-q{text.pk}": "x" * 4001, f"before-q{choice.pk}": ["Pris"]},
     )
+    assert long.status_code == 400
     assert "4000" in long.text
+    pris = re.search(r'<input[^>]*value="Pris"[^>]*>', long.text).group(0)
+    assert "checked" in pris  # what was sent is kept
     assert text.answers.get().text == "Mer om brukerne"
 
 

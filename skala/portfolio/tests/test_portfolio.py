@@ -316,3 +316,24 @@ def test_the_health_pages_say_so_when_there_is_nothing_to_show(client, personas)
     response = client.get("/en/portfolio/health/")
     assert response.status_code == 404
     assert "you are a member of neither yet" in response.text
+
+
+def test_a_refused_gate_decision_keeps_what_was_typed_and_says_which_field(client, personas):
+    made = project(personas, stage=Stage.PILOT)
+    client.force_login(personas.owner)
+    response = client.post(
+        f"/en/portfolio/{made.pk}/gate/",
+        {"decision": "go", "reason": "", "evidence": "Intervjuer med 40 brukere", "decided_on": "2026-06-02"},
+    )
+    assert response.status_code == 400
+    assert "Intervjuer med 40 brukere" in response.text  # kept
+    assert 'id="id_reason_error"' in response.text  # at the field, by its label in the summary
+    stopped = client.post(
+        f"/en/portfolio/{made.pk}/gate/",
+        {"decision": "stop", "reason": "For dyrt", "decided_on": "2026-06-02"},
+    )
+    assert stopped.status_code == 400
+    assert "lessons learnt" in stopped.text
+    assert "For dyrt" in stopped.text
+    made.refresh_from_db()
+    assert made.stage == Stage.PILOT
