@@ -40,6 +40,13 @@ class FigureForm(ModelForm):
         self.fields["owner"].queryset = owners
         self.fields["sdgs"].required = False
 
+    def clean(self):
+        cleaned = super().clean()
+        lowest, highest = cleaned.get("minimum"), cleaned.get("maximum")
+        if lowest is not None and highest is not None and lowest > highest:
+            self.add_error("maximum", _("The highest allowed value is below the lowest."))
+        return cleaned
+
 
 class ValueForm(forms.Form):
     period = forms.CharField(label=_("Period"), help_text=_("A date, or a month as 2026-03, or a year."))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from skala.kpis.models import KeyFigure, Period, Value
@@ -96,13 +97,18 @@ def check(figure: KeyFigure, value: Decimal, unit: str | None) -> None:
     if figure.minimum is not None and value < figure.minimum:
         raise FigureValueError(
             _("%(value)s is below the lowest allowed value, %(minimum)s.")
-            % {"value": value, "minimum": figure.minimum}
+            % {"value": written(value), "minimum": written(figure.minimum)}
         )
     if figure.maximum is not None and value > figure.maximum:
         raise FigureValueError(
             _("%(value)s is above the highest allowed value, %(maximum)s.")
-            % {"value": value, "maximum": figure.maximum}
+            % {"value": written(value), "maximum": written(figure.maximum)}
         )
+
+
+def written(number: Decimal | int) -> str:
+    """A number as the language writes it, without the column's trailing zeros: 10, 1,5."""
+    return number_format(Decimal(format(Decimal(number).normalize(), "f")))
 
 
 @dataclass

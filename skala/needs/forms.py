@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from skala.forms import BoundedModelMultipleChoiceField, ModelForm
@@ -73,6 +74,7 @@ class NeedForm(ModelForm):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        not_negative(self.fields["estimated_value"])
         self.fields["invited_organisations"].queryset = Organisation.objects.public_buyers().order_by("name")
         self.fields["invited_organisations"].required = False
         self.fields["sdgs"].label_from_instance = lambda goal: str(goal)
@@ -86,6 +88,12 @@ class NeedForm(ModelForm):
             need.cpv_codes.set(CpvCode.objects.filter(code8__in=self.cleaned_data["cpv"]))
             need.sdgs.set(self.cleaned_data["sdgs"])
         return need
+
+
+def not_negative(field: forms.Field) -> None:
+    """A value or an amount of money is zero or more; the browser is told so too."""
+    field.validators.append(MinValueValidator(0))
+    field.widget.attrs["min"] = 0
 
 
 class InviteForm(forms.Form):

@@ -7,7 +7,7 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from skala.forms import ModelForm
-from skala.needs.forms import CpvCodesField
+from skala.needs.forms import CpvCodesField, not_negative
 from skala.orgs.models import PUBLIC_BUYER_KINDS, Organisation
 from skala.procedures.advisor import BuyerType, ContractType, ProcedureType
 from skala.procedures.models import (
@@ -67,6 +67,7 @@ class ProcurementForm(ModelForm):
 
     def __init__(self, *args, buyers, **kwargs):
         super().__init__(*args, **kwargs)
+        not_negative(self.fields["estimated_value"])
         self.fields["buyer"].queryset = buyers
 
 

@@ -79,8 +79,13 @@ def test_a_value_in_the_wrong_unit_or_out_of_range_is_refused(personas):
     made = figure(personas, minimum=0, maximum=100_000)
     with pytest.raises(FigureValueError, match="measured in syklister"):
         store(made, [("2026-03", 5)], source="test", unit="biler")
-    with pytest.raises(FigureValueError, match="above the highest allowed value"):
+    with pytest.raises(FigureValueError, match=r"above the highest allowed value, 100000\."):
         store(made, [("2026-03", 200_000)], source="test")
+    made.refresh_from_db()  # the limits as the column keeps them: 100000.0000
+    with pytest.raises(
+        FigureValueError, match=r"^2026-03: 200000\.5 is above the highest allowed value, 100000\.$"
+    ):
+        store(made, [("2026-03", "200000.5")], source="test")
     assert not made.values.exists()
 
 
@@ -513,3 +518,23 @@ def test_a_dropped_file_that_cannot_be_read_is_named_and_nothing_is_stored(perso
     assert pull(connector, pause=0) == 0
     assert "b.csv is not UTF-8 text" in connector.last_error
     assert not made.values.exists()
+
+
+def test_a_key_figure_whose_highest_allowed_value_is_below_its_lowest_is_refused(personas):
+    from skala.kpis.forms import FigureForm
+    from skala.orgs.models import Organisation
+
+    form = FigureForm(
+        {
+            "owner": personas.oslo.pk,
+            "name_nb": "Fall",
+            "unit": "antall",
+            "period": "month",
+            "direction": "lower",
+            "minimum": "10",
+            "maximum": "5",
+        },
+        owners=Organisation.objects.filter(pk=personas.oslo.pk),
+    )
+    assert not form.is_valid()
+    assert form.errors["maximum"] == ["The highest allowed value is below the lowest."]

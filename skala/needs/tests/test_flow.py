@@ -291,3 +291,21 @@ def test_a_need_is_marked_with_the_language_it_is_written_in(client, personas):
     assert '<h1 lang="sv">Trygghetslarm' in page
     assert '<p lang="sv">Larm</p>' in page
     assert 'lang="sv">Trygghetslarm</a>' in client.get("/en/needs/").text
+
+
+def test_a_negative_estimated_value_is_refused_at_its_field(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(
+        "/en/needs/new/",
+        {
+            "organisation": personas.oslo.pk,
+            "title": "Nattilsyn",
+            "problem": "x",
+            "estimated_value": "-5",
+            "language": "nb",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in str(response.context["form"].errors["estimated_value"])
+    assert not Need.objects.filter(title="Nattilsyn").exists()
