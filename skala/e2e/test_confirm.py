@@ -1,0 +1,35 @@
+"""An action that cannot be undone asks first, in a real browser: declining changes nothing."""
+
+import pytest
+
+from skala.needs.models import Need, NeedStatus
+from skala.testing import make_personas
+from skala.testing_browser import log_in, new_page
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_closing_a_need_asks_first_and_a_no_changes_nothing(browser, live_server):
+    personas = make_personas()
+    need = Need.objects.create(organisation=personas.oslo, title="Nattilsyn", problem="Fall om natten")
+    need.publish()
+    page = new_page(browser)
+    log_in(page, live_server.url, personas.owner.email, language="en")
+    page.goto(f"{live_server.url}/en/needs/{need.pk}/")
+    questions = []
+
+    def answer(dialog, accept: bool):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Close the need").click()
+    page.wait_for_timeout(300)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.PUBLISHED
+    assert questions == ["Close the need? A closed need cannot be opened again."]
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Close the need").click()
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CLOSED
