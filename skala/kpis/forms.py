@@ -129,6 +129,16 @@ class ScreenForm(ModelForm):
         self.fields["owner"].queryset = owners
 
 
+class ScreenSettingsForm(ModelForm):
+    """A wall's settings after it is made; its owner stays."""
+
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
+    class Meta(ModelForm.Meta):
+        model = Screen
+        fields = ["name", "rotate_seconds", "refresh_seconds", "tiles_per_page", "language"]
+
+
 class TileForm(ModelForm):
     class Meta(ModelForm.Meta):
         model = Tile

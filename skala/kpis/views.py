@@ -13,7 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.forms import errors_in_words
 from skala.kpis.connectors import PullError, points_from_csv, pull
-from skala.kpis.forms import ConnectorForm, FigureForm, ScreenForm, TileForm, UploadForm, ValueForm
+from skala.kpis.forms import (
+    ConnectorForm,
+    FigureForm,
+    ScreenForm,
+    ScreenSettingsForm,
+    TileForm,
+    UploadForm,
+    ValueForm,
+)
 from skala.kpis.models import KeyFigure, Screen, Value
 from skala.kpis.series import FigureValueError, store
 from skala.kpis.tiles import RECENT_VALUES, attach_year_earlier, pages, sparkline, tile_view
@@ -154,9 +162,10 @@ def screen_detail(request, screen_id: int):
     figures = KeyFigure.objects.filter(owner=screen.owner) | KeyFigure.objects.filter(
         owner__in=editable(request.user)
     )
-    form = TileForm(request.POST or None, figures=figures.distinct())
+    action = request.POST.get("action", "add") if request.method == "POST" else None
+    form = TileForm(request.POST if action == "add" else None, figures=figures.distinct())
+    settings_form = ScreenSettingsForm(request.POST if action == "settings" else None, instance=screen)
     if request.method == "POST":
-        action = request.POST.get("action")
         if action == "revoke":
             screen.revoked = True
             screen.save(update_fields=["revoked"])
@@ -167,16 +176,52 @@ def screen_detail(request, screen_id: int):
             screen.token, screen.revoked = new_token(), False
             screen.save(update_fields=["token", "revoked"])
             messages.success(request, _("A new link is made; the old one no longer works."))
+        elif action in ("up", "down", "remove"):
+            tile_id = request.POST.get("tile", "")
+            arrange(
+                screen, get_object_or_404(screen.tiles, pk=int(tile_id) if tile_id.isdigit() else 0), action
+            )
+        elif action == "settings":
+            if not settings_form.is_valid():
+                return screen_page(request, screen, form, settings_form)
+            settings_form.save()
+            messages.success(request, _("Saved."))
         elif form.is_valid():
             tile = form.save(commit=False)
             tile.screen = screen
             tile.save()
+        else:
+            return screen_page(request, screen, form, settings_form)
         return redirect(screen)
-    return render(
-        request,
-        "kpis/screen_detail.html",
-        {"screen": screen, "form": form, "tiles": screen.tiles.select_related("figure")},
-    )
+    return screen_page(request, screen, form, settings_form)
+
+
+def screen_page(request, screen: Screen, form, settings_form):
+    refused = any(each.is_bound and each.errors for each in (form, settings_form))
+    context = {
+        "screen": screen,
+        "form": form,
+        "settings_form": settings_form,
+        "tiles": screen.tiles.select_related("figure"),
+    }
+    return render(request, "kpis/screen_detail.html", context, status=400 if refused else 200)
+
+
+def arrange(screen: Screen, tile, action: str) -> None:
+    """Move a tile one place up or down the wall's order, or take it off; the others keep theirs."""
+    tiles = list(screen.tiles.all())
+    position = tiles.index(tile)
+    if action == "remove":
+        tile.delete()
+        tiles.pop(position)
+    elif action == "up" and position > 0:
+        tiles[position - 1], tiles[position] = tiles[position], tiles[position - 1]
+    elif action == "down" and position < len(tiles) - 1:
+        tiles[position + 1], tiles[position] = tiles[position], tiles[position + 1]
+    for order, each in enumerate(tiles, start=1):
+        if each.order != order:
+            each.order = order
+            each.save(update_fields=["order"])
 
 
 def screen_for_token(token: str) -> Screen:

@@ -126,9 +126,11 @@ class NulCharacterMiddleware:
             field = self.field_with_nul(request)
         except RequestDataTooBig:
             # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: said here, where it is first read.
+            if request.path.startswith("/api/"):  # the API speaks English, as its other messages
+                return JsonResponse(
+                    {"detail": "The request body is larger than this server accepts."}, status=413
+                )
             message = _("The request body is larger than this server accepts.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         if field is None:
             return self.get_response(request)

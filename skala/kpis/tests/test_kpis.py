@@ -254,7 +254,7 @@ def test_a_wall_screen_takes_only_figures_its_editor_may_change(client, personas
     assert "Syklister inn til byen" not in client.get(screen.get_absolute_url()).text
     client.post(screen.get_absolute_url(), {"figure": own.pk, "kind": "figure", "order": 1})
     assert [tile.figure for tile in screen.tiles.all()] == [own]
-    assert response.status_code == 302  # back to the screen, the tile not added
+    assert response.status_code == 400  # the screen again, the choice refused at its field
 
 
 def test_manual_entry_and_csv_upload(client, personas):
@@ -538,3 +538,43 @@ def test_a_key_figure_whose_highest_allowed_value_is_below_its_lowest_is_refused
     )
     assert not form.is_valid()
     assert form.errors["maximum"] == ["The highest allowed value is below the lowest."]
+
+
+def test_a_walls_tiles_are_moved_and_removed_and_its_settings_changed(client, personas):
+    one, two = figure(personas, name_nb="En"), figure(personas, name_nb="To")
+    screen = Screen.objects.create(owner=personas.oslo, name="Vegg", rotate_seconds=10, refresh_seconds=10)
+    first = Tile.objects.create(screen=screen, figure=one, kind="sparkline", order=1)
+    second = Tile.objects.create(screen=screen, figure=two, kind="trend", order=2)
+    client.force_login(personas.owner)
+    url = screen.get_absolute_url()
+    assert client.post(url, {"action": "up", "tile": second.pk}).status_code == 302
+    assert [tile.figure.name_nb for tile in screen.tiles.all()] == ["To", "En"]
+    client.post(url, {"action": "remove", "tile": first.pk})
+    assert [tile.figure.name_nb for tile in screen.tiles.all()] == ["To"]
+    changed = client.post(
+        url,
+        {
+            "action": "settings",
+            "name": "Byrådens vegg",
+            "rotate_seconds": 20,
+            "refresh_seconds": 60,
+            "tiles_per_page": 4,
+            "language": "sv",
+        },
+    )
+    assert changed.status_code == 302
+    screen.refresh_from_db()
+    assert (screen.name, screen.rotate_seconds, screen.language, screen.owner) == (
+        "Byrådens vegg",
+        20,
+        "sv",
+        personas.oslo,
+    )
+    refused = client.post(url, {"action": "settings", "name": "", "rotate_seconds": 20})
+    assert refused.status_code == 400
+    other = Screen.objects.create(owner=personas.stavanger, name="Stavanger")
+    foreign = Tile.objects.create(
+        screen=other, figure=figure(personas, owner=personas.stavanger), kind="trend"
+    )
+    assert client.post(url, {"action": "remove", "tile": foreign.pk}).status_code == 404
+    assert Tile.objects.filter(pk=foreign.pk).exists()
