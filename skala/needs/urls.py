@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:need_id>/edit/", views.need_edit, name="edit"),
     path("<int:need_id>/publish/", views.need_publish, name="publish"),
     path("<int:need_id>/status/", views.need_status, name="status"),
+    path("<int:need_id>/cpv/", views.need_add_cpv, name="add_cpv"),
     path("<int:need_id>/process/invite/", views.process_invite, name="invite"),
     path("<int:need_id>/process/<int:participant_id>/answer/", views.process_answer, name="answer"),
 ]

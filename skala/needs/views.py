@@ -17,7 +17,7 @@ from skala.needs.models import JointProcess, Need, NeedStatus, Participant, Part
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
-from skala.reference.models import County, Sdg
+from skala.reference.models import County, CpvCode, Sdg
 
 PAGE_SIZE = 20
 
@@ -128,6 +128,32 @@ def need_edit(request, need_id: int):
     return render(request, "needs/need_form.html", {"form": form, "need": need})
 
 
+def need_codes(need: Need) -> set[str]:
+    return set(need.cpv_codes.values_list("code8", flat=True))
+
+
+@login_required
+@require_POST
+def need_add_cpv(request, need_id: int):
+    """The buyer confirms a CPV code Skala suggested: it joins the need's codes, after those it has
+    (the first stays the main one)."""
+    need = get_object_or_404(Need, pk=need_id)
+    authorize(request.user, "needs.change_need", need)
+    code = CpvCode.objects.filter(code8=request.POST.get("code", "")).first()
+    if code is None:
+        messages.error(request, _("Skala knows no such CPV code."))
+        return redirect(need)
+    with transaction.atomic():
+        need.cpv_codes.add(code)
+        services.sync_to_corpus(need)
+    messages.success(
+        request,
+        _("%(code)s %(label)s is added to the need's CPV codes.")
+        % {"code": code.code, "label": code.label()},
+    )
+    return redirect(f"{need.get_absolute_url()}#cpv-title")
+
+
 @login_required
 @require_POST
 def need_publish(request, need_id: int):
@@ -174,7 +200,12 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
             for meeting in need.meetings.all()
             if request.user.has_perm("dialogue.view_meeting", meeting)
         ],
-        "suggestions": services.suggested_cpv(need) if can_change else [],
+        # Codes the need has already are not suggested again.
+        "suggestions": [
+            item for item in services.suggested_cpv(need) if item.code.code8 not in need_codes(need)
+        ]
+        if can_change
+        else [],
         "process": process,
         # Outsiders see who takes part; who was invited or declined, and on what terms, stays inside.
         "participants": participants

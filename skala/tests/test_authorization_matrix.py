@@ -258,6 +258,7 @@ PAGES: dict[str, Row] = {
     ),
     "needs:publish": Row(POST=OWNER_EDITORS, kwargs={"need_id": lambda w: w.draft_need.pk}),
     "needs:status": Row(POST=OWNER_EDITORS, data=lambda w, p: {"status": "in_procurement"}),
+    "needs:add_cpv": Row(POST=OWNER_EDITORS, data=lambda w, p: {"code": "85310000"}),
     "needs:invite": Row(
         POST=OWNER_EDITORS,
         data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower", "option_terms": "10"},
@@ -1214,7 +1215,14 @@ def test_a_supplier_never_reads_another_suppliers_confidential_dialogue_input():
 
 
 def test_a_buyer_never_edits_another_buyers_need():
-    for key in ("needs:edit", "needs:edit@draft", "needs:publish", "needs:status", "needs:invite"):
+    for key in (
+        "needs:edit",
+        "needs:edit@draft",
+        "needs:publish",
+        "needs:status",
+        "needs:invite",
+        "needs:add_cpv",
+    ):
         assert "other_buyer" not in PAGES[key].methods()["POST"].allowed, key
     assert "other_buyer" not in API["/needs/{need_id}"].methods()["PATCH"].allowed
 

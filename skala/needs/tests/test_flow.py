@@ -309,3 +309,25 @@ def test_a_negative_estimated_value_is_refused_at_its_field(client, personas):
     assert response.status_code == 200
     assert "greater than or equal to 0" in str(response.context["form"].errors["estimated_value"])
     assert not Need.objects.filter(title="Nattilsyn").exists()
+
+
+def test_the_buyer_confirms_a_suggested_cpv_code_with_one_press(client, personas):
+    need = Need.objects.create(
+        organisation=personas.oslo, title="Trygghetsalarmer", problem="Alarmer for eldre som bor hjemme"
+    )
+    need.cpv_codes.add(CpvCode.objects.get(code8="85310000"))
+    client.force_login(personas.owner)
+    page = client.get(f"/en/needs/{need.pk}/")
+    suggested = [item.code.code8 for item in page.context["suggestions"]]
+    assert suggested
+    assert "85310000" not in suggested  # already the need's
+    response = client.post(f"/en/needs/{need.pk}/cpv/", {"code": suggested[0]})
+    assert response.status_code == 302
+    codes = list(
+        Need.cpv_codes.through.objects.filter(need=need).order_by("pk").values_list("cpvcode_id", flat=True)
+    )
+    assert codes == ["85310000", suggested[0]]  # the main code stays first
+    assert client.post(f"/en/needs/{need.pk}/cpv/", {"code": "99999999"}).status_code == 302
+    assert need.cpv_codes.count() == 2
+    client.force_login(personas.other_buyer)
+    assert client.post(f"/en/needs/{need.pk}/cpv/", {"code": "33196200"}).status_code == 403
