@@ -151,3 +151,11 @@ def test_every_page_title_names_the_page_then_skala(client, personas):
         title = re.search(r"<title>(.*?)</title>", client.get(path).text, re.S).group(1).strip()
         assert title.endswith(" – Skala"), title
         assert len(title) > len(" – Skala"), title
+
+
+def test_the_navigation_marks_the_section_the_page_is_in(client, db):
+    page = client.get("/en/procedures/notices/").text
+    nav = page.split('class="main-nav"')[1].split("</nav>")[0]
+    assert nav.count('aria-current="page"') == 1
+    assert 'href="/en/procedures/notices/" aria-current="page"' in nav  # not Procurements at /procedures/
+    assert 'href="/en/needs/" aria-current="page"' in client.get("/en/needs/").text
