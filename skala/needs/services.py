@@ -9,6 +9,7 @@ from skala.corpus.models import DocumentKind
 from skala.matching.index import Match
 from skala.matching.suggest import Suggestion
 from skala.needs.models import JointProcess, Need, Participant, Visibility
+from skala.orgs.models import Organisation
 from skala.orgs.permissions import member_organisations
 from skala.reference.models import CpvCode
 
@@ -36,6 +37,7 @@ def sync_to_corpus(need: Need) -> None:
 class SimilarNeed:
     need: Need
     match: Match
+    invite: Organisation | None = None  # the buyer behind it, when the viewer may invite it
 
 
 def query_for_need(need: Need):

@@ -217,11 +217,23 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
         "my_invitations": my_invitations,
         "invite_form": (
             invite_form
-            or InviteForm(lead=need.organisation, already=[p.organisation_id for p in participants])
+            or InviteForm(
+                lead=need.organisation,
+                already=[p.organisation_id for p in participants],
+                initial={"organisation": request.GET.get("invite")}
+                if request.GET.get("invite", "").isdigit()
+                else None,
+            )
         )
         if can_change and not need.is_draft
         else None,
     }
+    if context["invite_form"] is not None:
+        # From the list of similar needs, the buyer behind one is a press away from an invitation.
+        invitable = set(context["invite_form"].fields["organisation"].queryset.values_list("pk", flat=True))
+        for item in similar:
+            top = item.need.organisation.top()
+            item.invite = top if top.pk in invitable else None
     return render(request, "needs/need_detail.html", context, status=400 if invite_form else 200)
 
 

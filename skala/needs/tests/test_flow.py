@@ -331,3 +331,21 @@ def test_the_buyer_confirms_a_suggested_cpv_code_with_one_press(client, personas
     assert need.cpv_codes.count() == 2
     client.force_login(personas.other_buyer)
     assert client.post(f"/en/needs/{need.pk}/cpv/", {"code": "33196200"}).status_code == 403
+
+
+def test_a_buyer_with_a_similar_need_is_a_press_away_from_an_invitation(client, personas):
+    ours = publish_need(
+        personas.oslo,
+        "Digitalt tilsyn om natten",
+        "Nattlig digitalt tilsyn med sensorer hos eldre i hjemmetjenesten",
+    )
+    publish_need(
+        personas.stavanger, "Sensorer for nattilsyn", "Digitalt nattilsyn med sensorer for eldre hjemmeboende"
+    )
+    client.force_login(personas.owner)
+    page = client.get(f"/en/needs/{ours.pk}/").text
+    assert f'href="?invite={personas.stavanger.pk}#invite-title"' in page
+    form = client.get(f"/en/needs/{ours.pk}/?invite={personas.stavanger.pk}").context["invite_form"]
+    assert str(form["organisation"].value()) == str(personas.stavanger.pk)
+    client.force_login(personas.other_buyer)  # Stavanger's own editor is offered no invitation on Oslo's need
+    assert "#invite-title" not in client.get(f"/en/needs/{ours.pk}/").text
