@@ -161,6 +161,9 @@ def clean_text(key: str, value: Any) -> str:
         text = str(value).strip()
     if len(text) > TEXT_LIMITS[key]:
         raise FieldError(key, f"is longer than {TEXT_LIMITS[key]} characters")
+    if "\x00" in text:
+        # No text column keeps a NUL (PostgreSQL refuses it): said here, with its row, not at the write.
+        raise FieldError(key, "holds a NUL character")
     return text
 
 

@@ -628,3 +628,10 @@ def test_a_head_count_no_employer_has_is_refused(value):
     with pytest.raises(FieldError, match="employees"):
         clean_employees(value)
     assert clean_employees("12000") == 12000
+
+
+def test_a_name_with_a_nul_character_is_refused_with_its_field():
+    from skala.orgs.brreg import FieldError, clean_text
+
+    with pytest.raises(FieldError, match="holds a NUL character"):
+        clean_text("name", "Nordlys\x00 AS")
