@@ -106,11 +106,27 @@ def source_problems(records: list[NoticeRecord]) -> list[Problem]:
     ]
 
 
+def nul_problems(records: list[NoticeRecord]) -> list[Problem]:
+    """A problem for every record with a NUL character in its text (JSON may write one as \\u0000):
+    no text column keeps it, and PostgreSQL refuses it at the write."""
+    problems = []
+    for record in records:
+        texts = {name: value for name, value in record.values().items() if isinstance(value, str)}
+        for award in record.awards:
+            texts.update({f"awards.{key}": value for key, value in award.items() if isinstance(value, str)})
+        for name, value in texts.items():
+            if "\x00" in value:
+                problems.append(Problem(record.where, "holds a NUL character", name))
+                break
+    return problems
+
+
 def validate(path: Path, format_name: str | None = None) -> ReadResult:
     """Every record in the input, or NoticeImportError listing every problem."""
     result = read_notices(path, format_name)
     problems = (
         result.problems
+        + nul_problems(result.records)
         + duplicate_problems(result.records)
         + source_problems(result.records)
         + vocabulary_problems(result.records)

@@ -260,8 +260,26 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+def line_with_nul(path: Path) -> int | None:
+    """The line of the first NUL byte in a text file, if any: no text column keeps one (PostgreSQL
+    refuses it), so it is said before the import rather than at the write. One pass over the bytes."""
+    lines, chunk_size = 1, 1 << 20
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            at = chunk.find(b"\x00")
+            if at >= 0:
+                return lines + chunk.count(b"\n", 0, at)
+            lines += chunk.count(b"\n")
+    return None
+
+
 def csv_rows(path: Path) -> Sheet:
     """A CSV file's header and rows; UTF-8 with or without a byte-order mark."""
+    nul = line_with_nul(path)
+    if nul is not None:
+        raise SpendFormatError(
+            _("Line %(line)s holds a NUL character, which text in Skala cannot contain.") % {"line": nul}
+        )
     handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 (`open_sheet` closes it)
     try:
         first = handle.readline()

@@ -418,3 +418,12 @@ def test_problems_in_a_folder_name_the_file_below_it(tmp_path):
     write_jsonl(tmp_path / "2024" / "mars", notice_line(title=""))
     with pytest.raises(NoticeImportError, match=r"2024/mars/notices.jsonl, line 1, field 'title'"):
         import_notices(tmp_path)
+
+
+def test_a_nul_character_is_refused_with_its_line_on_every_database(tmp_path):
+    path = write_jsonl(tmp_path, notice_line("N-1"), notice_line("N-2", title="Ti\u0000tel"))
+    with pytest.raises(
+        NoticeImportError, match=r"notices.jsonl, line 2, field 'title': holds a NUL character"
+    ):
+        import_notices(path)
+    assert not Notice.objects.exists()

@@ -259,3 +259,13 @@ def test_hundreds_of_new_suppliers_each_get_a_row_of_their_own(tmp_path, persona
     named = Supplier.objects.get(orgnr=orgnr(2))
     assert named.name == "Leverandør 1 AS"
     assert SpendSummary.objects.get(supplier=named).amount_ore == 10_000
+
+
+def test_a_nul_character_is_refused_with_its_line_on_every_database(tmp_path, personas):
+    path = write_csv(
+        tmp_path,
+        [["2025-01-15", "Nordlys AS", A, "100", "", ""], ["2025-01-16", "Nord\x00lys AS", A, "5", "", ""]],
+    )
+    with pytest.raises(SpendImportError, match="Line 3 holds a NUL character"):
+        import_spend(path, personas.oslo)
+    assert not SpendLine.objects.exists()
