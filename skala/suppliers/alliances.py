@@ -148,7 +148,7 @@ def suggest_alliances(aspects: list[Aspect], candidates: list[Candidate], top: i
 
 def need_aspects(need, document_frequency: dict[str, int], offered: set[str] | None = None) -> list[Aspect]:
     """A need's aspects: CPV groups, its rarest words that suppliers offer, and the buyer's county."""
-    from skala.matching.analysis import analyse
+    from skala.matching.analysis import analyse, surface_words
     from skala.reference.models import CpvCode
 
     aspects = []
@@ -160,7 +160,9 @@ def need_aspects(need, document_frequency: dict[str, int], offered: set[str] | N
     stems = [stem for stem in stems if len(stem) > 3 and (offered is None or stem in offered)]
     # Rare words say most about a need; words some supplier offers are the ones a group can cover.
     rare = sorted(stems, key=lambda stem: document_frequency.get(stem, 0))[:WORD_ASPECTS]
-    aspects.extend(Aspect("word", stem, f"«{stem}»") for stem in rare)
+    # Shown as the need wrote the word (hjemmetjenesten), not as its stem (hjemmetjenest).
+    written = surface_words(f"{need.title}\n{need.text()}", need.language or "mul")
+    aspects.extend(Aspect("word", stem, f"«{written.get(stem, stem)}»") for stem in rare)
     municipality = need.organisation.top().municipality
     if municipality is not None and municipality.county_id:
         aspects.append(Aspect("region", str(municipality.county_id), municipality.county.name))

@@ -120,3 +120,11 @@ def test_alliances_are_suggested_on_the_demo_data(db):
     assert len(best.covered) > max(len([a for a in aspects if m.covers(a)]) for m in best.members)
     unrelated = make_organisation("Ukjent AS", "supplier", orgnr="")
     assert unrelated.pk not in {m.key for m in best.members}
+    words = [aspect.label for aspect in aspects if aspect.kind == "word"]
+    assert words
+    # As the need wrote them, each a whole word of its text, not a stem.
+    text = f"{need.title} {need.text()}".lower()
+    assert all(
+        label.strip("«»").lower() in text.split() or label.strip("«»").lower() in text for label in words
+    )
+    assert "«hjemmetjenest»" not in words
