@@ -13,18 +13,18 @@ LABEL_SNOWBALL = {**SNOWBALL, "fi": "finnish"}
 
 # Function words that say nothing about what is bought. Short lists on purpose: content words
 # such as "tjenester" carry meaning in procurement and stay. The last line of each list holds the
-# words that people saw explained as "shared words" between unrelated needs.
+# words that people saw explained as "shared words" between unrelated needs (every need "trenger").
 STOP_WORDS = {
     "nb": "og i på til av for med som er en et ei det den de fra om ved eller at skal kan vi vår våre har "
     "ikke ut seg sin sitt sine også mer der her hva hvordan når nye ny alle andre etter over under "
     "uten dem mye noe noen hver hele mange mest får få gjør gjøre slik så enn bare kun både blant "
     "mellom hos mot per via oss deg meg han hun jeg du man dette disse denne hvis fordi da dermed "
-    "samt blir ble være vil må inn opp",
+    "samt blir ble være vil må inn opp trenger trengs ønsker",
     "nn": "og i på til av for med som er ein eit det den dei frå om ved eller at skal kan vi vår våre har "
     "ikkje ut seg sin sitt sine også meir der her kva korleis når nye ny alle andre etter over under "
     "utan mykje noko nokon kvar heile mange mest får få gjer gjere slik så enn berre både blant "
     "mellom hos mot per via oss deg meg han ho eg du dette desse denne viss fordi då dermed samt blir "
-    "vart vere vil må inn opp",
+    "vart vere vil må inn opp treng trengst ønskjer",
     "sv": "och i på till av för med som är en ett det den de från om vid eller att ska kan vi vår våra har "
     "inte ut sig sin sitt sina också mer där här vad hur när nya ny alla andra efter över under utan "
     "dem mycket något några varje hela många mest får få gör göra sådan så än bara endast både bland "
@@ -34,12 +34,12 @@ STOP_WORDS = {
     "sig sin sit sine også mere der her hvad hvordan når nye ny alle andre efter over under bliver "
     "uden dem meget noget nogle hver hele mange mest får få gør gøre sådan så end bare kun både "
     "blandt mellem hos mod per via os dig mig han hun jeg du man dette disse denne hvis fordi da "
-    "dermed blev være vil må ind op samt",
+    "dermed blev være vil må ind op samt behøver ønsker",
     "en": "and in on to of for with as is a an the it its they from about by or that shall will can we our "
     "has have not out also more there here what how when new all other after over under be been "
     "without them much some any each every whole many most get gets do does such so than only just "
     "both among between at against per via us you me he she i one if because then thus are was were "
-    "into up this these those",
+    "into up this these those need needs",
 }
 STOP_WORDS_BY_LANGUAGE = {language: frozenset(words.split()) for language, words in STOP_WORDS.items()}
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS_BY_LANGUAGE.values())

@@ -31,3 +31,9 @@ def test_unknown_language_is_stemmed_by_every_stemmer():
 def test_fragments_let_compounds_meet_their_parts():
     assert "#larm" in fragments(["trygghetslarm"])
     assert set(matching_terms("trygghetslarm", "sv")) & set(matching_terms("larm", "sv"))
+
+
+def test_what_every_need_says_is_no_reason_to_match():
+    from skala.matching.analysis import analyse
+
+    assert analyse("Vi trenger trygghetsalarmer", "nb") == analyse("trygghetsalarmer", "nb")
