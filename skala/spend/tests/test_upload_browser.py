@@ -68,7 +68,7 @@ def test_a_buyer_uploads_a_year_of_spend_and_a_startup_finds_the_openings(
 
     page = new_page(browser)
     log_in(page, live_server.url, personas.owner.email, language="en")
-    follow_nav(page, "Spend")
+    follow_nav(page, "Spend analysis")
     follow(page.get_by_role("link", name="Upload spend for Oslo kommune"))
     page.get_by_label("Spend file").set_input_files(str(path))
     assert_page(page, "spend-upload-1-form")
@@ -106,7 +106,7 @@ def test_a_buyer_uploads_a_year_of_spend_and_a_startup_finds_the_openings(
 
     startup = new_page(browser)
     log_in(startup, live_server.url, personas.startup.email, language="en")
-    follow_nav(startup, "Spend")
+    follow_nav(startup, "Spend analysis")
     follow(startup.get_by_role("main").get_by_role("link", name="Oslo kommune"))
     assert_page(startup, "spend-upload-5-openings")
     first = startup.locator("main table tbody tr").first
