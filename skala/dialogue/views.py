@@ -140,6 +140,12 @@ def meeting_detail(
     return render(request, "dialogue/meeting_detail.html", context, status=400 if refused else 200)
 
 
+def phase_open(meeting: Meeting, phase: str) -> bool:
+    """Questions before the meeting are answered until it is over; those after it, once it has begun."""
+    now = timezone.now()
+    return now < meeting.ends_at if phase == QuestionPhase.BEFORE else now >= meeting.starts_at
+
+
 def answer_forms(
     meeting: Meeting, supplier, refused: AnswersForm | None = None
 ) -> list[tuple[str, str, AnswersForm]]:
@@ -147,6 +153,8 @@ def answer_forms(
     the phase whose answers were just refused, with what was sent)."""
     forms = []
     for phase, label in QuestionPhase.choices:
+        if not phase_open(meeting, phase):
+            continue
         questions = list(meeting.questions.filter(phase=phase))
         if not questions:
             continue
@@ -328,6 +336,14 @@ def answers_save(request, meeting_id: int, phase: str):
     suppliers = acting_suppliers(request.user)
     if not suppliers:
         raise PermissionDenied("suppliers.act_for_supplier")
+    if phase not in QuestionPhase.values or not phase_open(meeting, phase):
+        messages.error(
+            request,
+            _("The questions before the meeting closed when it ended.")
+            if phase == QuestionPhase.BEFORE
+            else _("The questions after the meeting open when it begins."),
+        )
+        return redirect(meeting)
     questions = list(meeting.questions.filter(phase=phase))
     form = AnswersForm(request.POST, questions=questions, prefix=phase)
     if not form.is_valid():

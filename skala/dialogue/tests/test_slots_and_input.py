@@ -256,3 +256,18 @@ def test_the_meeting_list_asks_the_same_queries_for_one_meeting_or_ten(
         make_meeting(need)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(client.get("/api/v1/dialogue/meetings").json()) == 10
+
+
+def test_questions_before_a_meeting_close_when_it_ends_and_those_after_open_when_it_begins(client, personas):
+    past = make_meeting(make_need(personas.oslo), days=-10)
+    before = question(past)
+    after = question(past, text="Hvordan var møtet?")
+    after.phase = "after"
+    after.save()
+    client.force_login(personas.startup)
+    page = client.get(f"/en/dialogue/{past.pk}/")
+    assert [phase for phase, _label, _form in page.context["answer_forms"]] == ["after"]
+    client.post(f"/en/dialogue/{past.pk}/answers/before/", {f"before-q{before.pk}": "For sent"})
+    assert not before.answers.exists()
+    client.post(f"/en/dialogue/{past.pk}/answers/after/", {f"after-q{after.pk}": "Nyttig"})
+    assert after.answers.get().text == "Nyttig"
