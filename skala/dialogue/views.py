@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -115,7 +116,8 @@ def meeting_detail(
             slot.pk for slot in slots if hasattr(slot, "booking") and slot.booking.supplier_id in mine
         },
         "answer_forms": answer_forms(meeting, suppliers[0], refused_answers) if suppliers else [],
-        "supplier_questions": meeting.supplier_questions.exclude(answer="")
+        # A supplier reads the answered questions, and its own that wait for an answer; the hosts all.
+        "supplier_questions": meeting.supplier_questions.exclude(Q(answer="") & ~Q(asked_by_id__in=mine))
         if not is_host
         else meeting.supplier_questions.all(),
         "ask_form": SupplierQuestionForm() if suppliers else None,

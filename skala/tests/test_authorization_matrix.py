@@ -811,8 +811,9 @@ SECRETS: dict[str, frozenset[str]] = {
     matrix_world.SECRET_SHARED: DRAFT_READERS | {"follower"},
     # Who registered whom: the hosts, and the registering supplier.
     matrix_world.SECRET_ATTENDEE: HOSTS | {"startup"},
-    # A supplier's question stays with those who run the meeting until it is answered, for all.
-    matrix_world.SECRET_QUESTION: HOST_EDITORS,
+    # A supplier's question stays with those who run the meeting, and the supplier that asked it (the
+    # startup), until it is answered, for all.
+    matrix_world.SECRET_QUESTION: HOST_EDITORS | {"startup"},
     # Oslo's spend lines: its members and staff.
     matrix_world.SECRET_SPEND: frozenset({"buyer_viewer", "staff"}),
 }

@@ -170,6 +170,9 @@ def test_a_question_from_one_supplier_is_answered_once_for_all(
     client.force_login(personas.startup)
     client.post(f"/nb/dialogue/{meeting.pk}/ask/", {"text": "Hvor mange brukere gjelder det?"})
     asked = meeting.supplier_questions.get()
+    own = client.get(f"/en/dialogue/{meeting.pk}/").text
+    assert "Hvor mange brukere gjelder det?" in own  # the asker sees it wait
+    assert "Your question waits for the buyer's answer" in own
     client.force_login(personas.supplier)
     assert (
         "Hvor mange brukere gjelder det?" not in client.get(f"/nb/dialogue/{meeting.pk}/").text
