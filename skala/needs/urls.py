@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:need_id>/cpv/", views.need_add_cpv, name="add_cpv"),
     path("<int:need_id>/process/invite/", views.process_invite, name="invite"),
     path("<int:need_id>/process/<int:participant_id>/answer/", views.process_answer, name="answer"),
+    path("<int:need_id>/process/<int:participant_id>/withdraw/", views.process_withdraw, name="withdraw"),
 ]

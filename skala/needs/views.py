@@ -288,6 +288,30 @@ def need_status(request, need_id: int):
 
 @login_required
 @require_POST
+def process_withdraw(request, need_id: int, participant_id: int):
+    """The lead buyer withdraws an invitation not yet answered; a buyer that answered stays recorded."""
+    participant = get_object_or_404(
+        Participant.objects.select_related("organisation", "process__need"),
+        pk=participant_id,
+        process__need_id=need_id,
+    )
+    authorize(request.user, "needs.change_need", participant.process.need)
+    if participant.status != ParticipantStatus.INVITED:
+        messages.error(
+            request,
+            _("%(buyer)s has answered the invitation, so it cannot be withdrawn.")
+            % {"buyer": participant.organisation},
+        )
+    else:
+        participant.delete()
+        messages.success(
+            request, _("The invitation to %(buyer)s is withdrawn.") % {"buyer": participant.organisation}
+        )
+    return redirect("needs:detail", need_id=need_id)
+
+
+@login_required
+@require_POST
 def process_answer(request, need_id: int, participant_id: int):
     """The invited buyer accepts or declines."""
     participant = get_object_or_404(Participant, pk=participant_id, process__need_id=need_id)

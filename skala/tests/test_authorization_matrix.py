@@ -259,6 +259,11 @@ PAGES: dict[str, Row] = {
     "needs:publish": Row(POST=OWNER_EDITORS, kwargs={"need_id": lambda w: w.draft_need.pk}),
     "needs:status": Row(POST=OWNER_EDITORS, data=lambda w, p: {"status": "in_procurement"}),
     "needs:add_cpv": Row(POST=OWNER_EDITORS, data=lambda w, p: {"code": "85310000"}),
+    # The follower has answered, so its editors' lead has nothing to withdraw; the rule is the need's.
+    "needs:withdraw": Row(
+        POST=allow(OWNER_EDITORS, nothing_to_do=OWNER_EDITORS),
+        kwargs={"participant_id": lambda w: w.follower_participant.pk},
+    ),
     "needs:invite": Row(
         POST=OWNER_EDITORS,
         data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower", "option_terms": "10"},

@@ -349,3 +349,21 @@ def test_a_buyer_with_a_similar_need_is_a_press_away_from_an_invitation(client, 
     assert str(form["organisation"].value()) == str(personas.stavanger.pk)
     client.force_login(personas.other_buyer)  # Stavanger's own editor is offered no invitation on Oslo's need
     assert "#invite-title" not in client.get(f"/en/needs/{ours.pk}/").text
+
+
+def test_the_lead_withdraws_an_invitation_not_yet_answered(client, personas):
+    from skala.needs.services import invite
+
+    need = Need.objects.create(organisation=personas.oslo, title="Nattilsyn", problem="x")
+    need.publish()
+    pending, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    client.force_login(personas.other_buyer)  # the invited buyer's editor may not withdraw it
+    assert client.post(f"/en/needs/{need.pk}/process/{pending.pk}/withdraw/").status_code == 403
+    client.force_login(personas.owner)
+    assert "Withdraw the invitation to Stavanger kommune" in client.get(f"/en/needs/{need.pk}/").text
+    client.post(f"/en/needs/{need.pk}/process/{pending.pk}/withdraw/")
+    assert not Participant.objects.filter(pk=pending.pk).exists()
+    answered, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    answered.answer(accept=True)
+    client.post(f"/en/needs/{need.pk}/process/{answered.pk}/withdraw/")
+    assert Participant.objects.filter(pk=answered.pk).exists()
