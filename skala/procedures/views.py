@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.forms import errors_in_words
-from skala.needs.models import Need, NeedStatus, ParticipantStatus
+from skala.needs.models import Need, NeedStatus, ParticipantRole, ParticipantStatus
 from skala.orgs.permissions import authorize
 from skala.procedures.advisor import Question, advise
 from skala.procedures.eforms import DraftError, NoticeKind, draft, filename
@@ -149,6 +149,7 @@ def procurement_create(request):
                 if code in codes:
                     procurement.cpv_codes.add(codes[code])
             apply_template(procurement, form.cleaned_data["start"])
+            carry_options_over(procurement)
         return redirect(procurement)
     return render(request, "procedures/procurement_form.html", {"form": form, "need": need})
 
@@ -184,6 +185,16 @@ def procurement_detail(request, procurement_id: int):
             notice_schemas=bool(settings.SKALA_EFORMS_SDK),
         )
     return render(request, "procedures/procurement_detail.html", context)
+
+
+def carry_options_over(procurement) -> None:
+    """The followers that joined the need's joint process hold options to buy the result: each comes
+    into the procurement with the terms it was invited on, for the buyer to complete (value, date)."""
+    for participant in participants_of(procurement):
+        if participant.role == ParticipantRole.FOLLOWER:
+            procurement.options.get_or_create(
+                organisation=participant.organisation, defaults={"terms": participant.option_terms or "–"}
+            )
 
 
 def participants_of(procurement):

@@ -133,6 +133,11 @@ def test_a_buyer_runs_an_innovation_partnership_for_a_joint_process(client, pers
 
     add("member", {"group": "steering", "name": "Kari", "organisation": personas.oslo.pk, "role": "Leder"})
     add("member", {"group": "project", "name": "Ola", "organisation": personas.startup_org.pk})
+    # The follower's option came over from the joint process with its terms.
+    assert [(o.organisation, o.terms) for o in procurement.options.all()] == [
+        (personas.stavanger, "Opsjon på 200 enheter")
+    ]
+    procurement.options.all().delete()
     add("option", {"organisation": personas.stavanger.pk, "terms": "200 enheter", "value": "3000000"})
     add("award", {"supplier": personas.startup_org.pk, "value": "4000000", "awarded_on": "2027-06-01"})
     add("lot", {"number": "1", "title": "Sensorer", "estimated_value": "8000000"})
