@@ -274,3 +274,18 @@ def test_questions_before_a_meeting_close_when_it_ends_and_those_after_open_when
     assert not before.answers.exists()
     client.post(f"/en/dialogue/{past.pk}/answers/after/", {f"after-q{after.pk}": "Nyttig"})
     assert after.answers.get().text == "Nyttig"
+
+
+def test_the_hosts_page_offers_only_the_forms_the_kind_of_meeting_uses(client, personas):
+    client.force_login(personas.owner)
+    information = client.get(
+        f"/en/dialogue/{make_meeting(make_need(personas.oslo), kind='information').pk}/"
+    ).text
+    assert "Make one-to-one slots" not in information
+    assert "Workshop notes" not in information
+    one_to_one = client.get(
+        f"/en/dialogue/{make_meeting(make_need(personas.oslo), kind='one_to_one').pk}/"
+    ).text
+    assert "Make one-to-one slots" in one_to_one
+    workshop = client.get(f"/en/dialogue/{make_meeting(make_need(personas.oslo)).pk}/").text
+    assert "Workshop notes" in workshop
