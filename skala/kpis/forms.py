@@ -42,6 +42,8 @@ class FigureForm(ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not any((cleaned.get(name) or "").strip() for name in ("name_nb", "name_sv", "name_en")):
+            self.add_error("name_nb", _("Name the key figure in at least one language."))
         lowest, highest = cleaned.get("minimum"), cleaned.get("maximum")
         if lowest is not None and highest is not None and lowest > highest:
             self.add_error("maximum", _("The highest allowed value is below the lowest."))

@@ -29,7 +29,8 @@ class KeyFigure(models.Model):
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="key_figures"
     )
-    name_nb = models.CharField(_("name (Norwegian)"), max_length=200)
+    # A figure is named in at least one language (the form asks for one): a Swedish buyer's in Swedish.
+    name_nb = models.CharField(_("name (Norwegian)"), max_length=200, blank=True)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     unit = models.CharField(_("unit"), max_length=40)
@@ -65,7 +66,7 @@ class KeyFigure(models.Model):
 
     def name(self, language: str | None = None) -> str:
         language = (language or get_language() or "nb")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_nb
+        return getattr(self, f"name_{language}", "") or self.name_nb or self.name_sv or self.name_en
 
 
 class Value(models.Model):

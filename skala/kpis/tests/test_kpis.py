@@ -578,3 +578,18 @@ def test_a_walls_tiles_are_moved_and_removed_and_its_settings_changed(client, pe
     )
     assert client.post(url, {"action": "remove", "tile": foreign.pk}).status_code == 404
     assert Tile.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_swedish_buyers_key_figure_is_named_in_swedish_alone(personas):
+    from skala.kpis.forms import FigureForm
+    from skala.orgs.models import Organisation
+
+    owners = Organisation.objects.filter(pk=personas.oslo.pk)
+    fields = {"owner": personas.oslo.pk, "unit": "st", "period": "month", "direction": "higher"}
+    form = FigureForm({**fields, "name_sv": "Cyklister in till stan"}, owners=owners)
+    assert form.is_valid(), form.errors
+    made = form.save()
+    assert made.name("nb") == "Cyklister in till stan"  # the only name it has
+    nameless = FigureForm(fields, owners=owners)
+    assert not nameless.is_valid()
+    assert nameless.errors["name_nb"] == ["Name the key figure in at least one language."]
