@@ -223,6 +223,8 @@ SKALA_SECURITY_CONTACT = env.string("SKALA_SECURITY_CONTACT", "mailto:security@s
 # Where people report accessibility problems (an e-mail address or a web address), named in the
 # accessibility statement; the organisation running Skala sets its own.
 SKALA_ACCESSIBILITY_CONTACT = env.string("SKALA_ACCESSIBILITY_CONTACT", "")
+# Where people write about their personal data (an address or a page), shown on the privacy statement.
+SKALA_PRIVACY_CONTACT = env.string("SKALA_PRIVACY_CONTACT", "")
 SKALA_SECURITY_POLICY_URL = env.string("SKALA_SECURITY_POLICY_URL", "")
 
 # Login throttling (skala/security/throttle.py): failures counted in the default cache.

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("api/", views.api_reference, name="api_reference"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy-statement/", views.privacy_statement, name="privacy_statement"),
     path("accounts/", include("skala.orgs.account_urls")),
     path("organisations/", include("skala.orgs.urls")),
     path("needs/", include("skala.needs.urls")),

@@ -60,6 +60,16 @@ def api_reference(request):
 
 
 @require_GET
+def privacy_statement(request):
+    """What Skala keeps about people, why, and what they can do about it."""
+    context = {
+        "contact": settings.SKALA_PRIVACY_CONTACT,
+        "overview_url": reverse("privacy:overview"),
+        "account_url": reverse("account"),
+    }
+    return render(request, "skala/privacy_statement.html", context)
+
+
 def accessibility(request):
     """The accessibility statement: what Skala meets, how it is checked, what it does not yet meet."""
     context = {"contact": settings.SKALA_ACCESSIBILITY_CONTACT, "reference_url": reverse("api_reference")}

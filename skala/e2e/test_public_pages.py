@@ -38,6 +38,7 @@ def test_every_page_of_the_navigation_is_accessible_to_a_visitor(browser, live_s
     public = follow_every_link(page)
     assert len(public) >= 8
     follow(page.get_by_role("contentinfo").get_by_role("link", name="Tilgjengelighetserklæring"))
+    follow(page.get_by_role("contentinfo").get_by_role("link", name="Personvernerklæring"))
     for language in ("sv", "en"):
         visit(page, f"{live_server.url}/{language}/needs/")
         follow(page.get_by_role("link", name="Digitalt tilsyn om natten").first, check=False)

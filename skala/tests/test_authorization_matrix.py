@@ -197,6 +197,7 @@ PAGES: dict[str, Row] = {
     "home": Row(GET=EVERYONE),
     "api_reference": Row(GET=EVERYONE),
     "accessibility": Row(GET=EVERYONE),
+    "privacy_statement": Row(GET=EVERYONE),
     # Accounts: Django's own views; logging in and resetting a password are for everyone.
     "login": Row(GET=EVERYONE),
     "logout": Row(POST=allow(EVERYONE, nothing_to_do=EVERYONE)),

@@ -80,3 +80,18 @@ def test_every_page_links_the_statement_and_the_reference(client):
     page = client.get("/nb/").text
     assert 'href="/nb/accessibility/"' in page
     assert 'href="/nb/api/"' in page
+
+
+def test_the_privacy_statement_says_what_is_kept_and_where_to_turn(client, settings):
+    settings.SKALA_PRIVACY_CONTACT = "personvern@oslo.kommune.no"
+    page = client.get("/en/privacy-statement/").text
+    assert "Privacy statement" in page
+    assert 'href="mailto:personvern@oslo.kommune.no"' in page
+    assert 'href="https://www.datatilsynet.no/"' in page
+    assert 'href="/en/privacy/"' in page
+    assert "/en/privacy-statement/" in client.get("/en/").text  # linked from every page's footer
+    settings.SKALA_PRIVACY_CONTACT = ""
+    assert (
+        "write to the organisation that runs this Skala installation"
+        in client.get("/en/privacy-statement/").text
+    )
