@@ -1,4 +1,5 @@
-"""An action that cannot be undone asks first, in a real browser: declining changes nothing."""
+"""The small enhancements in a real browser: an action that cannot be undone asks first (declining
+changes nothing), and a form sent back with errors puts the focus on their summary."""
 
 import pytest
 
@@ -33,3 +34,14 @@ def test_closing_a_need_asks_first_and_a_no_changes_nothing(browser, live_server
         page.get_by_role("button", name="Close the need").click()
     need.refresh_from_db()
     assert need.status == NeedStatus.CLOSED
+
+
+def test_a_form_sent_back_with_errors_puts_the_focus_on_their_summary(browser, live_server):
+    personas = make_personas()
+    page = new_page(browser)
+    log_in(page, live_server.url, personas.owner.email, language="en")
+    page.goto(f"{live_server.url}/en/needs/new/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    assert "There is a problem" in page.evaluate("document.activeElement.textContent")
