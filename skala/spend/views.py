@@ -33,8 +33,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index(request):
     """Organisations with spend: the reports of one's own, and everyone's public openings."""
     with_spend = Organisation.objects.filter(spend_imports__isnull=False).distinct().order_by("name")
-    mine = (
-        with_spend.filter(pk__in=member_organisations(request.user)) if request.user.is_authenticated else []
+    # The person's own organisations whose spend Skala has: those that imported it, and units of one
+    # that did (an agency's staff read their agency's part of the municipality's spend).
+    with_spend_ids = set(with_spend.values_list("pk", flat=True))
+    direct = Organisation.objects.filter(pk__in=roles_of(request.user)).order_by("name")
+    mine = sorted(
+        {
+            *with_spend.filter(pk__in=member_organisations(request.user)).filter(parent=None),
+            *(
+                o
+                for o in direct
+                if o.top().pk in with_spend_ids and request.user.has_perm("spend.view_report", o)
+            ),
+        },
+        key=lambda organisation: organisation.name,
     )
     public = with_spend.exclude(spend_settings__openings_visibility=OpeningsVisibility.HIDDEN)
     editing = [pk for pk, role in roles_of(request.user).items() if ROLE_RANK[role] >= ROLE_RANK[Role.EDITOR]]

@@ -313,3 +313,10 @@ def test_a_supplier_has_no_spend_in_skala(client, personas):
         == 403
     )
     assert not SpendSettings.objects.filter(organisation=personas.supplier_org).exists()
+
+
+def test_a_units_staff_find_their_part_of_the_spend_on_the_spend_page(client, tmp_path, personas):
+    hand_computed(tmp_path, personas)
+    client.force_login(personas.editor)  # an editor of Sykehjemsetaten, a unit of Oslo kommune
+    page = client.get("/en/spend/").text
+    assert f'href="/en/spend/{personas.sykehjemsetaten.pk}/"' in page
