@@ -362,19 +362,33 @@ def open_sheet(path: Path) -> Iterator[Sheet]:
 # Values ---------------------------------------------------------------------------------------------
 
 
+# A ledger line from before 1900 or after 2100 is a typing error (0001-01-01, 9999-12-31), not spend.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def valid_date(year: int, month: int, day: int) -> datetime.date:
     try:
-        return datetime.date(year, month, day)
+        found = datetime.date(year, month, day)
     except ValueError:
         raise FieldError(_("there is no such date")) from None
+    return in_range(found)
+
+
+def in_range(found: datetime.date) -> datetime.date:
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise FieldError(
+            _("%(date)s is outside the years %(first)s–%(last)s")
+            % {"date": found.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return found
 
 
 def parse_date(value: Any) -> datetime.date:
     """A date from YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY, YYYYMMDD, an Excel serial day or a spreadsheet date."""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return in_range(value.date())
     if isinstance(value, datetime.date):
-        return value
+        return in_range(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 10_000 <= value < 100_000 and value == int(value):
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))

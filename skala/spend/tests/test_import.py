@@ -269,3 +269,9 @@ def test_a_nul_character_is_refused_with_its_line_on_every_database(tmp_path, pe
     with pytest.raises(SpendImportError, match="Line 3 holds a NUL character"):
         import_spend(path, personas.oslo)
     assert not SpendLine.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "31.12.1899", datetime.date(2101, 1, 1)])
+def test_a_date_outside_the_years_of_any_ledger_is_refused(value):
+    with pytest.raises(FieldError, match="is outside the years 1900–2100"):
+        parse_date(value)
