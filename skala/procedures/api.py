@@ -49,7 +49,7 @@ def list_notices(request, country: str = "", cpv: str = "", source: str = "", q:
     return notices.with_cpv_prefix(cpv)
 
 
-@router.get("/{import_id}", response=NoticeOut, summary="One notice by its import id")
+@router.get("/{path:import_id}", response=NoticeOut, summary="One notice by its import id")
 def get_notice(request, import_id: str):
     return get_object_or_404(Notice, import_id=import_id)
 

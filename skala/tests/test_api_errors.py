@@ -44,3 +44,13 @@ def test_a_year_out_of_range_is_refused_by_the_api_and_the_command(client, perso
         )
     with pytest.raises(CommandError, match="--year must be between 1900 and 2200"):
         call_command("report", "supplier-base", org=str(personas.oslo.pk), year=10000)
+
+
+def test_a_notice_whose_id_holds_a_slash_is_found_by_it(client):
+    from skala.procedures.models import Notice
+
+    Notice.objects.create(import_id="ocds-x/2024/7", source="ocds", title="Snørydding")
+    response = client.get("/api/v1/notices/ocds-x/2024/7")
+    assert response.status_code == 200
+    assert response.json()["title"] == "Snørydding"
+    assert client.get("/api/v1/notices/no/such").status_code == 404
