@@ -522,6 +522,12 @@ class CsvUnits(UnitReader):
         columns: dict[str, int] = {}
         for number, label in enumerate(header):
             key = HEADER_KEYS.get(header_key(label))
+            if key and key in columns and header_key(header[columns[key]]) == header_key(label):
+                # The same column twice: which one holds the truth cannot be told.
+                raise BrregError(
+                    f"{self.name}, line 1",
+                    f"the columns {header[columns[key]]!r} and {label!r} both give {PATHS.get(key, key)}",
+                )
             if key and key not in columns:
                 columns[key] = number
         missing = [PATHS[key] for key in REQUIRED if key not in columns]
@@ -552,6 +558,12 @@ class CsvUnits(UnitReader):
                     ) from None
         except csv.Error as error:
             raise BrregError(f"{self.name}, line {reader.line_num}", f"not valid CSV ({error})") from None
+        except UnicodeDecodeError as error:
+            # Read a block at a time: the fault is in the line after the last one read whole.
+            raise BrregError(
+                f"{self.name}, after line {reader.line_num}",
+                f"not UTF-8 text ({error.reason}); save the file as UTF-8",
+            ) from None
 
 
 def guess_format(path: Path, first_char: str) -> str:

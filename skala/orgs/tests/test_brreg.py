@@ -635,3 +635,23 @@ def test_a_name_with_a_nul_character_is_refused_with_its_field():
 
     with pytest.raises(FieldError, match="holds a NUL character"):
         clean_text("name", "Nordlys\x00 AS")
+
+
+def test_a_csv_with_two_columns_for_one_field_is_refused(tmp_path):
+    from skala.orgs.brreg import BrregError, read_all
+
+    path = tmp_path / "enheter.csv"
+    path.write_text(
+        "organisasjonsnummer,navn,navn\n974760673,Brønnøysundregistrene,Annet navn\n", encoding="utf-8"
+    )
+    with pytest.raises(BrregError, match="both give navn"):
+        read_all(path)
+
+
+def test_a_latin_1_csv_is_refused_near_its_line(tmp_path):
+    from skala.orgs.brreg import BrregError, read_all
+
+    path = tmp_path / "enheter.csv"
+    path.write_bytes("organisasjonsnummer,navn\n974760673,Brønnøysundregistrene\n".encode("latin-1"))
+    with pytest.raises(BrregError, match="not UTF-8 text"):
+        read_all(path)
