@@ -26,9 +26,13 @@ class ProjectForm(ModelForm):
             "budget",
             "risks",
         ]
+        # Checkboxes rather than a list that needs Ctrl-click to choose several: the owners are the
+        # person's own few organisations, the goals seventeen.
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "risks": forms.Textarea(attrs={"rows": 3}),
+            "owners": forms.CheckboxSelectMultiple,
+            "sdgs": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, owners, **kwargs):
