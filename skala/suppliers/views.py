@@ -238,6 +238,17 @@ def need_suppliers(request, need_id: int):
         "can_propose": bool(mine) and need.status in {NeedStatus.PUBLISHED, NeedStatus.IN_PROCUREMENT},
         "proposal_count": need.proposals.count() if is_buyer else None,
         "partnering_form": PartneringForm() if mine else None,
+        # Each supplier once, however many alliances it is in: one "Ask … to partner" button apiece.
+        "partners_to_ask": list(
+            {
+                member.key: member
+                for alliance in alliances
+                for member in alliance.members
+                if member.open_to_partnering and member.key not in {organisation.pk for organisation in mine}
+            }.values()
+        )
+        if mine
+        else [],
     }
     template = "suppliers/_need_suppliers.html" if request.htmx else "suppliers/need_suppliers.html"
     return render(request, template, context)

@@ -1,6 +1,7 @@
 """Matching both ways with why, alliances of complementary suppliers, partnering and consortia."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -123,8 +124,18 @@ def test_alliances_are_suggested_on_the_demo_data(db):
     words = [aspect.label for aspect in aspects if aspect.kind == "word"]
     assert words
     # As the need wrote them, each a whole word of its text, not a stem.
-    text = f"{need.title} {need.text()}".lower()
-    assert all(
-        label.strip("«»").lower() in text.split() or label.strip("«»").lower() in text for label in words
-    )
-    assert "«hjemmetjenest»" not in words
+    written = set(re.findall(r"\w+", f"{need.title} {need.text()}".lower()))
+    assert {label.strip("«»").lower() for label in words} <= written
+
+
+def test_each_supplier_in_the_alliances_is_asked_to_partner_with_one_button(client, db):
+    call_command("load_demo", stdout=io.StringIO())
+    from skala.orgs.models import User
+
+    need = Need.objects.get(title="Digitalt nattilsyn i hjemmetjenesten")
+    supplier = User.objects.filter(memberships__organisation__kind="supplier").first()
+    client.force_login(supplier)
+    page = client.get(f"/en/suppliers/for-need/{need.pk}/", HTTP_HX_REQUEST="true").text
+    buttons = re.findall(r"Ask (.+?) to partner</button>", page)
+    assert buttons
+    assert len(buttons) == len(set(buttons))
