@@ -8,9 +8,11 @@ import http.client
 import io
 import json
 import logging
+import os
 import sqlite3
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,8 +55,36 @@ class GuardedHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(GuardedHTTPSConnection, req, context=self._context)
 
 
-# No proxy from the environment: the address checked must be the address connected to.
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), GuardedHTTPHandler, GuardedHTTPSHandler)
+class HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed to http and https only: urllib would follow one to ftp, whose connection
+    no guard sees (and which answers with whatever an internal service says first)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urlsplit(newurl).scheme
+        if scheme not in ("http", "https"):
+            raise ReachError(
+                _("The endpoint redirects to %(scheme)s, which Skala does not pull from.")
+                % {"scheme": scheme or "?"}
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def guarded_opener() -> urllib.request.OpenerDirector:
+    """An opener with nothing but the guarded http and https handlers: no proxy from the environment
+    (the address checked must be the address connected to), no ftp, file or data handlers."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        GuardedHTTPHandler(),
+        GuardedHTTPSHandler(),
+        HttpOnlyRedirectHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+opener = guarded_opener()
 
 
 def check_url(url: str) -> None:
@@ -63,7 +93,11 @@ def check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PullError(_("Only http and https addresses are pulled."))
     try:
-        resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        port = parts.port
+    except ValueError:
+        raise PullError(_("The address %(url)s has no valid port.") % {"url": url[:200]}) from None
+    try:
+        resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     except ReachError as error:
         raise PullError(str(error)) from None
 
@@ -85,6 +119,10 @@ def fetch(connector: Connector) -> bytes:
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise PullError(
             _("The endpoint could not be reached: %(reason)s") % {"reason": getattr(error, "reason", error)}
+        ) from None
+    except (http.client.HTTPException, ValueError) as error:  # a broken answer, or a UnicodeDecodeError
+        raise PullError(
+            _("The endpoint's answer could not be read (%(kind)s).") % {"kind": type(error).__name__}
         ) from None
 
 
@@ -140,13 +178,25 @@ SQLITE_READING = {
 }
 
 
-def only_reading(action, *_args) -> int:
-    return sqlite3.SQLITE_OK if action in SQLITE_READING else sqlite3.SQLITE_DENY
+# Functions no query for a figure needs, some of them dangerous (fts3_tokenizer hands out pointers).
+SQLITE_FORBIDDEN_FUNCTIONS = {"fts3_tokenizer", "load_extension", "readfile", "writefile", "edit"}
+
+
+def only_reading(action, first, second, *_args) -> int:
+    if action not in SQLITE_READING:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and (second or "").lower() in SQLITE_FORBIDDEN_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
 
 
 def sqlite_path(url: str) -> Path:
+    raw = url.removeprefix("sqlite:///")
+    if any(character in raw for character in "%?#"):
+        # SQLite opens a URI, which would decode %2e%2e to .. after the folder was checked.
+        raise PullError(_("A database path may not hold a percent sign, a question mark or a hash."))
     try:
-        return check_path(url.removeprefix("sqlite:///"))
+        return check_path(raw)
     except ReachError as error:
         raise PullError(str(error)) from None
 
@@ -179,7 +229,8 @@ def points_from_sql(connector: Connector) -> list[tuple]:
     if url.startswith("sqlite:///"):
         path = sqlite_path(url)
         try:
-            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=connector.timeout_seconds)
+            uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, timeout=connector.timeout_seconds)
             try:
                 connection.set_authorizer(only_reading)
                 return [tuple(row[:2]) for row in connection.execute(query).fetchall()]
@@ -192,8 +243,9 @@ def points_from_sql(connector: Connector) -> list[tuple]:
 
         address = postgres_address(url)
         try:
+            # No password file of the server's: only what the editor typed is sent.
             with psycopg.connect(
-                url, hostaddr=address, connect_timeout=connector.timeout_seconds
+                url, hostaddr=address, connect_timeout=connector.timeout_seconds, passfile=os.devnull
             ) as connection:
                 connection.read_only = True
                 with connection.cursor() as cursor:
@@ -276,19 +328,22 @@ def pull(connector: Connector, *, pause: float = 1.0) -> int:
         try:
             points = points_for(connector)
             report = store(connector.figure, points, source=connector.kind, unit=connector.config.get("unit"))
-        except (PullError, FigureValueError, KeyError) as failure:
-            error = (
-                str(failure)
-                if not isinstance(failure, KeyError)
-                else _("The settings lack %(key)s.") % {"key": failure}
-            )
-            logger.warning("Pull of connector %s failed (attempt %s): %s", connector.pk, attempt, error)
-            if attempt <= connector.retries:
-                time.sleep(pause * 2 ** (attempt - 1))
-            continue
-        connector.last_success_at, connector.last_error = timezone.now(), ""
-        connector.save(update_fields=["last_attempt_at", "last_success_at", "last_error"])
-        return report.created + report.updated + report.unchanged
+        except (PullError, FigureValueError) as failure:
+            error = str(failure)
+        except KeyError as missing:
+            error = _("The settings lack %(key)s.") % {"key": missing}
+        except Exception:
+            # A fault of ours or a source's we did not foresee: the other connectors still pull, and the
+            # figure's page says so without showing details an editor should not see.
+            logger.exception("Pull of connector %s crashed", connector.pk)
+            error = _("The pull failed in a way Skala did not foresee; the details are in the server's log.")
+        else:
+            connector.last_success_at, connector.last_error = timezone.now(), ""
+            connector.save(update_fields=["last_attempt_at", "last_success_at", "last_error"])
+            return report.created + report.updated + report.unchanged
+        logger.warning("Pull of connector %s failed (attempt %s): %s", connector.pk, attempt, error)
+        if attempt <= connector.retries:
+            time.sleep(pause * 2 ** (attempt - 1))
     connector.last_error = error
     connector.save(update_fields=["last_attempt_at", "last_error"])
     return 0

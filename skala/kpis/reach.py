@@ -49,8 +49,7 @@ def check_address(address: str, *, host: str, port: int) -> None:
     """Refuse an address on a private, loopback, link-local or reserved network unless the operator
     allows its network or its host name, or it is Skala's own site."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
+    ip = embedded_ipv4(ip) or ip
     networks, hosts = allowed_networks()
     if any(ip in network for network in networks) or host.lower().rstrip(".") in hosts:
         return
@@ -65,6 +64,24 @@ def check_address(address: str, *, host: str, port: int) -> None:
         )
         % {"host": host, "address": ip}
     )
+
+
+# IPv6 ranges that carry an IPv4 address inside: a gateway would take them there (NAT64 to 10.0.0.5,
+# 6to4, the old IPv4-compatible form), so they are judged by the IPv4 address they carry.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip) -> ipaddress.IPv4Address | None:
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -114,9 +131,29 @@ def same_server(ours: set, theirs: set) -> bool:
     return loopback or bool(ours & theirs)
 
 
+# What a connector's database address may say; the rest (passfile, service, sslkey, options…) would let
+# the person who types it make the server read its own files or change how it connects.
+POSTGRES_PARAMETERS = {
+    "host",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "sslmode",
+    "connect_timeout",
+    "application_name",
+}
+
+
 def check_postgres(conninfo: dict) -> str:
     """The one checked address to connect to for a PostgreSQL connection's settings (as psycopg parses
-    them); refuses a socket, several hosts, a disallowed network and Skala's own database."""
+    them); refuses a socket, several hosts, a disallowed network, parameters beyond the plain ones and
+    Skala's own database."""
+    unknown = sorted(set(conninfo) - POSTGRES_PARAMETERS)
+    if unknown:
+        raise ReachError(
+            _("The database address may not set %(parameters)s.") % {"parameters": ", ".join(unknown)}
+        )
     host = conninfo.get("host", "")
     if not host or host.startswith("/") or "," in host:
         raise ReachError(_("The database address must name one host: a local socket is not pulled from."))
@@ -125,12 +162,19 @@ def check_postgres(conninfo: dict) -> str:
     own = own_database()
     if (
         own["ENGINE"].endswith("postgresql")
-        and conninfo.get("dbname", "") == own.get("NAME")
+        and effective_database(conninfo) == own.get("NAME")
         and int(own.get("PORT") or 5432) == port
         and same_server(server_addresses(own.get("HOST", "")), {ipaddress.ip_address(a) for a in addresses})
     ):
         raise ReachError(_("A connector never reads Skala's own database."))
     return addresses[0]
+
+
+def effective_database(conninfo: dict) -> str:
+    """The database libpq connects to: the one named, else the user's name, else the server's user."""
+    import getpass
+
+    return conninfo.get("dbname") or conninfo.get("user") or getpass.getuser()
 
 
 def forbidden_files() -> list[Path]:

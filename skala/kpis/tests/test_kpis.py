@@ -375,7 +375,9 @@ def test_a_connector_never_reads_skalas_own_database_or_files(personas, drop_fol
         settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]  # even on a network the operator allows
     form = connector_form("sql", {"query": "select 1, 1"}, credentials=own_url)
     assert not form.is_valid()
-    assert "never reads Skala's own" in form.errors["config_text"][0] or "not in a folder" in str(form.errors)
+    # On SQLite the test database is an in-memory URI, refused for its "?" before anything else.
+    refusals = ("never reads Skala's own", "not in a folder", "may not hold a percent sign")
+    assert any(refusal in form.errors["config_text"][0] for refusal in refusals)
     settings.SKALA_CONNECTOR_FOLDERS = [str(drop_folder), str(settings.MEDIA_ROOT)]
     form = connector_form("folder_csv", {"folder": str(settings.MEDIA_ROOT)})
     assert not form.is_valid()
@@ -593,3 +595,92 @@ def test_a_swedish_buyers_key_figure_is_named_in_swedish_alone(personas):
     nameless = FigureForm(fields, owners=owners)
     assert not nameless.is_valid()
     assert nameless.errors["name_nb"] == ["Name the key figure in at least one language."]
+
+
+def test_an_sqlite_path_cannot_climb_out_of_its_folder_through_the_uri(
+    personas, drop_folder, tmp_path_factory
+):
+    """SQLite decodes a file: URI, so %2e%2e would become .. after the folder was checked."""
+    for trick in ("%2e%2e/db.sqlite3", "x%2f..%2f..%2fdb.sqlite3", "ok.db#", "ok.db?mode=rwc"):
+        form = connector_form("sql", {"query": "select 1, 1"}, credentials=f"sqlite:///{drop_folder}/{trick}")
+        assert not form.is_valid(), trick
+        assert "may not hold a percent sign" in form.errors["config_text"][0]
+    spaced = drop_folder / "with space.sqlite3"
+    with sqlite3.connect(spaced) as database:
+        database.execute("create table t (m text, v integer)")
+        database.execute("insert into t values ('2026-01', 3)")
+    made = figure(personas)
+    connector = Connector.objects.create(
+        figure=made, kind="sql", config={"database": f"sqlite:///{spaced}", "query": "select m, v from t"}
+    )
+    assert pull(connector, pause=0) == 1  # a path that needs quoting in the URI still opens
+
+
+def test_a_redirect_to_ftp_is_not_followed(personas, core_system, settings):
+    handler, url = core_system
+    handler.status, handler.location = 302, "ftp://127.0.0.1:2121/secret.json"
+    made = figure(personas)
+    connector = Connector.objects.create(figure=made, kind="http_json", config={"url": url}, retries=0)
+    assert pull(connector, pause=0) == 0
+    assert "redirects to ftp, which Skala does not pull from" in connector.last_error
+
+
+def test_a_postgres_address_says_only_where_and_who(personas, settings):
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]
+    for extra in (
+        "passfile=/etc/passwd",
+        "service=skala",
+        "sslkey=/tmp/k",
+        "options=-cstatement_timeout%3D0",
+    ):
+        form = connector_form(
+            "sql", {"query": "select 1, 1"}, credentials=f"postgres://u@127.0.0.1/x?{extra}"
+        )
+        assert not form.is_valid(), extra
+        assert "may not set" in form.errors["config_text"][0]
+
+
+def test_a_postgres_address_without_a_database_name_is_skalas_own_if_the_user_names_it(settings):
+    from skala.kpis import reach
+
+    settings.SKALA_CONNECTOR_NETWORKS = ["127.0.0.1"]
+    own = {"ENGINE": "django.db.backends.postgresql", "NAME": "skala", "HOST": "127.0.0.1", "PORT": 5432}
+    original = reach.own_database
+    reach.own_database = lambda: own
+    try:
+        with pytest.raises(reach.ReachError, match="never reads Skala's own database"):
+            reach.check_postgres({"host": "127.0.0.1", "user": "skala"})  # libpq: dbname = user
+    finally:
+        reach.own_database = original
+
+
+@pytest.mark.parametrize(
+    "address", ["::7f00:1", "::127.0.0.1", "64:ff9b::a00:5", "2002:7f00:1::", "[::ffff:127.0.0.1]"]
+)
+def test_ipv6_forms_that_carry_a_private_ipv4_address_are_refused(address):
+    from skala.kpis.reach import ReachError, check_address
+
+    with pytest.raises(ReachError, match="does not pull from"):
+        check_address(address.strip("[]"), host="example.org", port=80)
+
+
+def test_a_port_that_is_not_a_port_is_refused_plainly(personas):
+    form = connector_form("http_json", {"url": "http://example.org:+8000/"})
+    assert not form.is_valid()
+    assert "has no valid port" in form.errors["config_text"][0]
+
+
+def test_a_pull_that_crashes_is_recorded_without_its_details_and_nothing_is_stored(personas, monkeypatch):
+    from skala.kpis import connectors
+
+    def crash(connector):
+        raise RuntimeError("internal detail 10.0.0.5:6379")
+
+    monkeypatch.setattr(connectors, "points_for", crash)
+    made = figure(personas)
+    connector = Connector.objects.create(
+        figure=made, kind="skala", config={"measure": "needs_published"}, retries=0
+    )
+    assert pull(connector, pause=0) == 0
+    assert "did not foresee" in connector.last_error
+    assert "10.0.0.5" not in connector.last_error
