@@ -190,13 +190,13 @@ def only_reading(action, first, second, *_args) -> int:
     return sqlite3.SQLITE_OK
 
 
-def sqlite_path(url: str) -> Path:
+def sqlite_path(url: str, owner=None) -> Path:
     raw = url.removeprefix("sqlite:///")
     if any(character in raw for character in "%?#"):
         # SQLite opens a URI, which would decode %2e%2e to .. after the folder was checked.
         raise PullError(_("A database path may not hold a percent sign, a question mark or a hash."))
     try:
-        return check_path(raw)
+        return check_path(raw, owner)
     except ReachError as error:
         raise PullError(str(error)) from None
 
@@ -212,9 +212,9 @@ def postgres_address(url: str) -> str:
         raise PullError(_("The database address cannot be read: %(error)s") % {"error": error}) from None
 
 
-def check_database(url: str) -> None:
+def check_database(url: str, owner=None) -> None:
     if url.startswith("sqlite:///"):
-        sqlite_path(url)
+        sqlite_path(url, owner)
     elif url.startswith(("postgres://", "postgresql://")):
         postgres_address(url)
     else:
@@ -227,7 +227,7 @@ def points_from_sql(connector: Connector) -> list[tuple]:
     url = decrypt(connector.secret) or config.get("database", "")
     query = config["query"]
     if url.startswith("sqlite:///"):
-        path = sqlite_path(url)
+        path = sqlite_path(url, connector.figure.owner)
         try:
             uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
             connection = sqlite3.connect(uri, uri=True, timeout=connector.timeout_seconds)
@@ -257,9 +257,9 @@ def points_from_sql(connector: Connector) -> list[tuple]:
     raise PullError(_("The database address must be sqlite:/// or postgres://."))
 
 
-def drop_folder(config: dict) -> Path:
+def drop_folder(config: dict, owner=None) -> Path:
     try:
-        folder = check_path(config["folder"])
+        folder = check_path(config["folder"], owner)
     except ReachError as error:
         raise PullError(str(error)) from None
     if not folder.is_dir():
@@ -269,11 +269,12 @@ def drop_folder(config: dict) -> Path:
 
 def points_from_folder(connector: Connector) -> list[tuple]:
     """Every CSV file in the folder, oldest first; later files win for the same period."""
-    folder = drop_folder(connector.config)
+    owner = connector.figure.owner
+    folder = drop_folder(connector.config, owner)
     points = []
     for path in sorted(folder.glob("*.csv"), key=lambda item: item.stat().st_mtime):
         try:
-            check_path(path)  # a link in the folder may point anywhere
+            check_path(path, owner)  # a link in the folder may point anywhere
         except ReachError as error:
             raise PullError(str(error)) from None
         try:
@@ -287,7 +288,7 @@ def points_from_folder(connector: Connector) -> list[tuple]:
     return points
 
 
-def check_settings(kind: str, config: dict, credentials: str = "") -> None:
+def check_settings(kind: str, config: dict, credentials: str = "", owner=None) -> None:
     """Refuse, when the connector is set up, what a pull would refuse: an address or a path Skala does
     not read from, or a missing setting. Raises PullError with the reason."""
     try:
@@ -296,9 +297,9 @@ def check_settings(kind: str, config: dict, credentials: str = "") -> None:
         elif kind == ConnectorKind.SQL:
             if "query" not in config:
                 raise KeyError("query")
-            check_database(credentials or config.get("database", ""))
+            check_database(credentials or config.get("database", ""), owner)
         elif kind == ConnectorKind.FOLDER_CSV:
-            drop_folder(config)
+            drop_folder(config, owner)
     except KeyError as missing:
         raise PullError(_("The settings lack %(key)s.") % {"key": missing}) from None
 

@@ -91,6 +91,11 @@ class ConnectorForm(ModelForm):
         model = Connector
         fields = ["kind", "every_minutes", "timeout_seconds", "retries"]
 
+    def __init__(self, *args, owner=None, **kwargs):
+        """owner: the organisation whose figure it is; its files are read from its own folder only."""
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
     def clean_config_text(self):
         try:
             config = json.loads(self.cleaned_data["config_text"])
@@ -106,7 +111,9 @@ class ConnectorForm(ModelForm):
             from skala.kpis.connectors import PullError, check_settings
 
             try:
-                check_settings(cleaned["kind"], cleaned["config_text"], cleaned.get("credentials", ""))
+                check_settings(
+                    cleaned["kind"], cleaned["config_text"], cleaned.get("credentials", ""), self.owner
+                )
             except PullError as error:
                 self.add_error("config_text", str(error))
         return cleaned

@@ -186,10 +186,20 @@ def forbidden_files() -> list[Path]:
     return [path.resolve() for path in forbidden]
 
 
-def check_path(path: str | Path) -> Path:
-    """The resolved path, if it lies below one of the operator's connector folders and is not Skala's."""
+def folder_key(owner) -> str:
+    """The name of an organisation's own folder below each connector folder: its (top organisation's)
+    organisation number, or org-<id> without one. One buyer's core-system files are not another's."""
+    top = owner.top()
+    return top.orgnr.replace(" ", "") or f"org-{top.pk}"
+
+
+def check_path(path: str | Path, owner=None) -> Path:
+    """The resolved path, if it lies below one of the operator's connector folders (below the owner's
+    own folder there, when the owner is given) and is not Skala's."""
     resolved = Path(path).expanduser().resolve()
     roots = [Path(root).expanduser().resolve() for root in settings.SKALA_CONNECTOR_FOLDERS]
+    if owner is not None:
+        roots = [root / folder_key(owner) for root in roots]
     if any(resolved == forbidden or resolved.is_relative_to(forbidden) for forbidden in forbidden_files()):
         raise ReachError(_("A connector never reads Skala's own database or uploaded files."))
     if not any(resolved.is_relative_to(root) for root in roots):

@@ -115,7 +115,7 @@ def figure_value(request, figure_id: int):
 def connector_add(request, figure_id: int):
     figure = get_object_or_404(KeyFigure, pk=figure_id)
     authorize(request.user, "kpis.change_figure", figure)
-    form = ConnectorForm(request.POST)
+    form = ConnectorForm(request.POST, owner=figure.owner)
     if form.is_valid():
         connector = form.save(commit=False)
         connector.figure = figure

@@ -131,10 +131,14 @@ def test_an_http_csv_connector_maps_its_columns(personas, core_system):
 
 
 @pytest.fixture
-def drop_folder(settings, tmp_path):
-    """A folder the operator lets connectors read (SKALA_CONNECTOR_FOLDERS)."""
+def drop_folder(settings, tmp_path, personas):
+    """Oslo kommune's own folder below the folder the operator lets connectors read."""
+    from skala.kpis.reach import folder_key
+
     settings.SKALA_CONNECTOR_FOLDERS = [str(tmp_path)]
-    return tmp_path
+    own = tmp_path / folder_key(personas.oslo)
+    own.mkdir()
+    return own
 
 
 def test_an_sql_connector_reads_through_a_read_only_connection(personas, drop_folder):
@@ -684,3 +688,30 @@ def test_a_pull_that_crashes_is_recorded_without_its_details_and_nothing_is_stor
     assert pull(connector, pause=0) == 0
     assert "did not foresee" in connector.last_error
     assert "10.0.0.5" not in connector.last_error
+
+
+def test_a_buyer_reads_only_its_own_folder_of_core_system_files(personas, drop_folder):
+    """Below the operator's folder each organisation has its own: Stavanger does not read Oslo's files."""
+    (drop_folder / "a.csv").write_text("date,value\n2026-01-01,5\n")
+    theirs = figure(personas, owner=personas.stavanger, name_nb="Stavangers tall")
+    form = ConnectorForm(
+        {
+            "kind": "folder_csv",
+            "every_minutes": 60,
+            "timeout_seconds": 2,
+            "retries": 0,
+            "config_text": json.dumps({"folder": str(drop_folder)}),
+        },
+        owner=personas.stavanger,
+    )
+    assert not form.is_valid()
+    assert "is not in a folder Skala reads from" in form.errors["config_text"][0]
+    connector = Connector.objects.create(
+        figure=theirs, kind="folder_csv", config={"folder": str(drop_folder)}
+    )
+    assert pull(connector, pause=0) == 0
+    assert not theirs.values.exists()
+    ours = Connector.objects.create(
+        figure=figure(personas), kind="folder_csv", config={"folder": str(drop_folder)}
+    )
+    assert pull(ours, pause=0) == 1

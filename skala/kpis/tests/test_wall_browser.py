@@ -107,7 +107,10 @@ def test_a_leaders_screen_rotates_refreshes_recovers_and_dies_with_its_link(
     tmp_path,
 ):
     handler, core_url = core_system
-    database = tmp_path / "personnel.sqlite3"
+    from skala.kpis.reach import folder_key
+
+    database = tmp_path / folder_key(personas.oslo) / "personnel.sqlite3"  # Oslo's own folder
+    database.parent.mkdir()
     with sqlite3.connect(database) as connection:
         connection.execute("create table absence (month text, days integer)")
         connection.execute("insert into absence values (?, ?)", (MONTH, 870))
