@@ -37,7 +37,7 @@ from skala.spend.reading import (
     Problem,
     SpendFormatError,
     clean_text,
-    file_hash,
+    file_hashes,
     open_sheet,
     parse_amount,
     parse_cpv,
@@ -351,8 +351,11 @@ def import_spend(
     if not path.is_file():
         reason = _("is a folder, not a file") if path.is_dir() else _("no such file")
         raise SpendImportError([Problem(0, "", f"{path}: {reason}")])
-    digest = file_hash(path)
-    earlier = SpendImport.objects.filter(organisation=organisation, content_hash=digest).first()
+    digest, raw_digest = file_hashes(path)
+    # Imports before content hashes were kept by the bytes' hash: both are looked for.
+    earlier = SpendImport.objects.filter(
+        organisation=organisation, content_hash__in={digest, raw_digest}
+    ).first()
     if earlier is not None:
         report.already_imported = earlier
         return report

@@ -238,9 +238,36 @@ def recognise(headers: list[Any], mapping: dict[str, str] | None = None) -> Colu
 
 
 def file_hash(path: Path) -> str:
-    """The SHA-256 of the file's bytes: the same file imported twice is recognised by it."""
+    """The SHA-256 of the file's bytes."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+def file_hashes(path: Path) -> tuple[str, str]:
+    """The file's SHA-256 as imports recognise it, and of its bytes as they are, in one pass.
+
+    A text file is recognised by its content: the same extract saved again with Windows line ends,
+    with or without a byte-order mark or a blank line at the end, is the same extract. A workbook is
+    recognised by its bytes."""
+    raw = hashlib.sha256()
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        digest = file_hash(path)
+        return digest, digest
+    content, pending, first = hashlib.sha256(), b"", True
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            raw.update(chunk)
+            if first:
+                chunk, first = chunk.removeprefix(b"\xef\xbb\xbf"), False
+            data = (pending + chunk).replace(b"\r\n", b"\n")
+            # Whitespace at the end is held back: it counts only if more content follows it.
+            kept = data.rstrip(b" \t\r\n")
+            content.update(kept)
+            pending = data[len(kept) :]
+    return content.hexdigest(), raw.hexdigest()
 
 
 @dataclass

@@ -275,3 +275,20 @@ def test_a_nul_character_is_refused_with_its_line_on_every_database(tmp_path, pe
 def test_a_date_outside_the_years_of_any_ledger_is_refused(value):
     with pytest.raises(FieldError, match="is outside the years 1900–2100"):
         parse_date(value)
+
+
+def test_the_same_extract_saved_again_with_other_line_ends_is_already_imported(tmp_path, personas):
+    path = write_csv(
+        tmp_path, [["2025-01-15", "Nordlys AS", A, "100", "", ""], ["2025-01-16", "Fjord AS", A, "5", "", ""]]
+    )
+    assert import_spend(path, personas.oslo).lines == 2
+    text = path.read_bytes()
+    lf = text.replace(b"\r\n", b"\n")
+    for variant in (text + b"\n\n", b"\xef\xbb\xbf" + lf, lf.replace(b"\n", b"\r\n")):
+        again = tmp_path / "again.csv"
+        again.write_bytes(variant)
+        assert import_spend(again, personas.oslo).already_imported is not None
+    assert SpendLine.objects.count() == 2
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes(text.replace(b"100", b"101"))
+    assert import_spend(changed, personas.oslo).lines == 2  # a changed extract is a new one
