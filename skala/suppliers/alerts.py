@@ -100,29 +100,31 @@ def why_it_matches(subscription: Subscription, item: Published) -> str | None:
     return "; ".join(reasons)
 
 
+def alert(subscription: Subscription, item: Published) -> bool:
+    """An alert for the subscription if the item matches it; an item alerts a subscription once."""
+    why = why_it_matches(subscription, item)
+    if why is None:
+        return False
+    try:
+        with transaction.atomic():
+            Alert.objects.create(
+                subscription=subscription,
+                kind=item.kind,
+                key=item.key,
+                title=item.title[:1000],
+                url=item.url,
+                why=why[:500],
+            )
+    except IntegrityError:
+        # Already alerted: a need published, closed and republished alerts once.
+        return False
+    return True
+
+
 def create_alerts(item: Published) -> int:
-    """An alert for every active subscription the item matches; an item alerts a subscription once."""
-    created = 0
+    """An alert for every active subscription the item matches."""
     subscriptions = Subscription.objects.filter(active=True).prefetch_related("regions", "buyers")
-    for subscription in subscriptions:
-        why = why_it_matches(subscription, item)
-        if why is None:
-            continue
-        try:
-            with transaction.atomic():
-                Alert.objects.create(
-                    subscription=subscription,
-                    kind=item.kind,
-                    key=item.key,
-                    title=item.title[:1000],
-                    url=item.url,
-                    why=why[:500],
-                )
-            created += 1
-        except IntegrityError:
-            # Already alerted: a need published, closed and republished alerts once.
-            continue
-    return created
+    return sum(alert(subscription, item) for subscription in subscriptions)
 
 
 def digest_message(subscription: Subscription, alerts: list[Alert]) -> EmailMessage:

@@ -36,6 +36,34 @@ def alert_for_need(need_id: int) -> int:
     return create_alerts(published_need(need))
 
 
+# A new subscription looks back at this many of the newest open public needs.
+LOOK_BACK_NEEDS = 200
+
+
+@task()
+def alert_for_open_needs(subscription_id: int) -> int:
+    """A new subscription hears at once of the open public needs it matches, not only of later ones."""
+    from skala.needs.models import Need, NeedStatus, Visibility
+    from skala.suppliers.alerts import alert
+    from skala.suppliers.models import Subscription
+
+    subscription = (
+        Subscription.objects.prefetch_related("regions", "buyers")
+        .filter(pk=subscription_id, active=True)
+        .first()
+    )
+    if subscription is None:
+        return 0
+    needs = (
+        Need.objects.filter(
+            visibility=Visibility.PUBLIC, status__in=[NeedStatus.PUBLISHED, NeedStatus.IN_PROCUREMENT]
+        )
+        .select_related("organisation")
+        .order_by("-published_at")[:LOOK_BACK_NEEDS]
+    )
+    return sum(alert(subscription, published_need(need)) for need in needs)
+
+
 @task()
 def alert_for_notices(notice_ids: list[int]) -> int:
     """Alerts for newly imported notices; returns how many were made."""

@@ -50,6 +50,7 @@ from skala.suppliers.profiles import (
     register_supplier,
     save_solution,
 )
+from skala.suppliers.tasks import alert_for_open_needs
 
 PAGE_SIZE = 20
 
@@ -414,7 +415,12 @@ def subscription_list(request):
         subscription.user = request.user
         subscription.save()
         form.save_m2m()
-        messages.success(request, _("You will hear about what matches."))
+        subscription_id = subscription.pk
+        transaction.on_commit(lambda: alert_for_open_needs.enqueue(subscription_id))
+        messages.success(
+            request,
+            _("You will hear about what matches; open needs that match already come into your alerts."),
+        )
         return redirect("suppliers:subscriptions")
     return render(request, "suppliers/subscription_list.html", {"subscriptions": subscriptions, "form": form})
 

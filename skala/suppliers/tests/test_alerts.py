@@ -183,3 +183,19 @@ def test_a_subscription_needs_a_criterion_and_is_only_for_suppliers(client, pers
     assert client.get("/en/suppliers/subscriptions/").context["form"] is None
     subscription = Subscription.objects.get()
     assert client.post(f"/en/suppliers/subscriptions/{subscription.pk}/", {"delete": "1"}).status_code == 403
+
+
+def test_a_new_subscription_hears_at_once_of_the_open_needs_it_matches(
+    client, personas, django_capture_on_commit_callbacks, run_db_worker
+):
+    open_need = publish_need(personas.oslo, *NIGHT_NEED)
+    publish_need(personas.oslo, "Skolemat", "Sunn lunsj i skolen")
+    publish_need(personas.oslo, "Sensorer i utkast", "Sensor", status=NeedStatus.DRAFT)
+    client.force_login(personas.startup)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/suppliers/subscriptions/",
+            {"name": "Tilsyn", "keywords": "sensor", "frequency": "weekly", "active": "on"},
+        )
+    run_db_worker()
+    assert [alert.key for alert in Alert.objects.all()] == [f"need:{open_need.pk}"]
