@@ -405,7 +405,11 @@ def subscription_list(request):
     """The person's subscriptions, and a form for a new one."""
     senders = acting_suppliers(request.user)
     subscriptions = Subscription.objects.filter(user=request.user).prefetch_related("regions", "buyers")
-    form = SubscriptionForm(request.POST or None) if senders else None
+    form = (
+        SubscriptionForm(request.POST or None, initial=search_as_subscription(request.GET))
+        if senders
+        else None
+    )
     if request.method == "POST" and form is None:
         # Only a supplier's editors subscribe for it; say so rather than drop the form silently.
         raise PermissionDenied("suppliers.act_for_supplier")
@@ -423,6 +427,19 @@ def subscription_list(request):
         )
         return redirect("suppliers:subscriptions")
     return render(request, "suppliers/subscription_list.html", {"subscriptions": subscriptions, "form": form})
+
+
+def search_as_subscription(query) -> dict:
+    """A search on the needs page as the start of a subscription: its words, CPV division and county."""
+    initial = {}
+    if query.get("keywords", "").strip():
+        initial["keywords"] = query["keywords"].strip()[:200]
+        initial["name"] = query["keywords"].strip()[:100]
+    if query.get("cpv", "").strip():
+        initial["cpv"] = query["cpv"].strip()[:50]
+    if query.get("region", "").isdigit():
+        initial["regions"] = [int(query["region"])]
+    return initial
 
 
 @login_required

@@ -199,3 +199,16 @@ def test_a_new_subscription_hears_at_once_of_the_open_needs_it_matches(
         )
     run_db_worker()
     assert [alert.key for alert in Alert.objects.all()] == [f"need:{open_need.pk}"]
+
+
+def test_a_search_for_needs_becomes_a_subscription_with_one_press(client, personas):
+    client.force_login(personas.startup)
+    page = client.get("/en/needs/?q=trygghetsalarm&division=85").text
+    assert (
+        "/en/suppliers/subscriptions/?keywords=trygghetsalarm&amp;cpv=85&amp;region=#subscription-form"
+        in page
+    )
+    form = client.get("/en/suppliers/subscriptions/?keywords=trygghetsalarm&cpv=85&region=").context["form"]
+    assert (form["keywords"].value(), form["cpv"].value()) == ("trygghetsalarm", "85")
+    client.force_login(personas.owner)  # a buyer is offered no alerts
+    assert "Get alerts for new needs like these" not in client.get("/en/needs/?q=trygghetsalarm").text
