@@ -328,3 +328,45 @@ def process_answer(request, need_id: int, participant_id: int, payload: AnswerIn
         raise HttpError(403, "Only the invited organisation's editors answer.")
     participant.answer(accept=payload.accept)
     return participant
+
+
+def participant_of(need_id: int, participant_id: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.select_related("organisation", "process__need"),
+        pk=participant_id,
+        process__need_id=need_id,
+    )
+
+
+@router.post(
+    "/{need_id}/process/invitations/{participant_id}/withdraw",
+    response={200: ParticipantOut, 204: None},
+    auth=api_auth,
+    summary="Withdraw an unanswered invitation (204), or take a buyer that joined out of the process (200)",
+)
+def process_withdraw(request, need_id: int, participant_id: int):
+    user = acting_user(request)
+    need = need_for(user, need_id, "needs.change_need")
+    participant = participant_of(need.pk, participant_id)
+    done = services.withdraw(participant)
+    if done == "withdrawn":
+        return Status(204, None)
+    if done == "removed":
+        return participant
+    raise HttpError(409, f"The participant is {participant.status}: there is nothing to withdraw.")
+
+
+@router.post(
+    "/{need_id}/process/invitations/{participant_id}/leave",
+    response=ParticipantOut,
+    auth=api_auth,
+    summary="Leave a joint process the organisation joined (its editors)",
+)
+def process_leave(request, need_id: int, participant_id: int):
+    user = acting_user(request)
+    participant = participant_of(need_id, participant_id)
+    if not user.has_perm("needs.answer_invitation", participant):
+        raise HttpError(403, "Only the participating organisation's editors may leave for it.")
+    if not services.leave(participant):
+        raise HttpError(409, f"The participant is {participant.status}: only a buyer that joined can leave.")
+    return participant

@@ -109,8 +109,8 @@ class InviteForm(forms.Form):
     )
 
     def __init__(self, *args, lead: Organisation, already=(), **kwargs):
-        """already: the organisations in the process, left out of the list (inviting one again
-        changes nothing, so offering it only confuses)."""
+        """already: the organisations invited or taking part, left out of the list (inviting one again
+        changes nothing, so offering it only confuses). One that declined or left may be invited again."""
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             Organisation.objects.public_buyers()

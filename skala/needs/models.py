@@ -58,7 +58,7 @@ class NeedQuerySet(models.QuerySet):
             shown |= published & Q(invited_organisations__in=organisation_ids)
             shown |= published & Q(
                 joint_process__participants__organisation_id__in=organisation_ids,
-                joint_process__participants__status__in=["invited", "accepted"],
+                joint_process__participants__status__in=ACTIVE_STATUSES,
             )
         return self.filter(shown).distinct()
 
@@ -199,6 +199,14 @@ class ParticipantStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    # A buyer that had joined and is out again: it left, or the lead removed it. The row stays, so the
+    # process's history shows who took part and until when.
+    LEFT = "left", _("Left the process")
+    REMOVED = "removed", _("Removed by the lead")
+
+
+# A buyer in one of these is (or may become) part of the process; in any other it is out.
+ACTIVE_STATUSES = (ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED)
 
 
 class Participant(models.Model):
@@ -222,6 +230,7 @@ class Participant(models.Model):
     )
     invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("left"), null=True, blank=True)
 
     class Meta:
         ordering = ["invited_at"]
@@ -239,3 +248,19 @@ class Participant(models.Model):
         self.status = ParticipantStatus.ACCEPTED if accept else ParticipantStatus.DECLINED
         self.responded_at = timezone.now()
         self.save(update_fields=["status", "responded_at"])
+
+    def end(self, status: str) -> None:
+        """Take a buyer that had joined out of the process: it left, or the lead removed it."""
+        if status not in (ParticipantStatus.LEFT, ParticipantStatus.REMOVED):
+            raise ValueError(f"not an end of taking part: {status!r}")
+        self.status = status
+        self.ended_at = timezone.now()
+        self.save(update_fields=["status", "ended_at"])
+
+    def invite_again(self, role: str, option_terms: str, invited_by) -> None:
+        """A buyer that declined, left or was removed is invited afresh, on the terms offered now."""
+        self.role, self.option_terms, self.invited_by = role, option_terms, invited_by
+        self.status = ParticipantStatus.INVITED
+        self.invited_at = timezone.now()
+        self.responded_at = self.ended_at = None
+        self.save()

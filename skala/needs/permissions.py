@@ -1,6 +1,6 @@
 """Who may see, change and share a need."""
 
-from skala.needs.models import Need, NeedStatus, Participant, ParticipantStatus, Visibility
+from skala.needs.models import ACTIVE_STATUSES, Need, NeedStatus, Participant, ParticipantStatus, Visibility
 from skala.orgs.models import Role
 from skala.orgs.permissions import has_role, member_organisations, rule
 
@@ -12,7 +12,7 @@ def is_participant(user, need: Need) -> bool:
         return False
     return process.participants.filter(
         organisation_id__in=member_organisations(user),
-        status__in=[ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED],
+        status__in=ACTIVE_STATUSES,
     ).exists()
 
 
@@ -60,5 +60,5 @@ def can_view_process_details(user, need: Need) -> bool:
 
 @rule("needs.answer_invitation")
 def can_answer(user, participant: Participant) -> bool:
-    """Editors of the invited organisation accept or decline for it."""
+    """Editors of the invited organisation accept or decline for it, and may later leave."""
     return has_role(user, participant.organisation, Role.EDITOR)

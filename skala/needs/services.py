@@ -8,7 +8,7 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.matching.index import Match
 from skala.matching.suggest import Suggestion
-from skala.needs.models import JointProcess, Need, Participant, Visibility
+from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, Participant, ParticipantStatus, Visibility
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import member_organisations
 from skala.reference.models import CpvCode
@@ -81,7 +81,8 @@ def suggested_cpv(need: Need, top: int = 8) -> list[CpvSuggestion]:
 def invite(need: Need, organisation, role: str, option_terms: str, invited_by) -> tuple[Participant, bool]:
     """Invite a buyer into the need's joint process, starting the process if need be.
 
-    Returns the participant and whether it is new; inviting an organisation twice changes nothing.
+    Returns the participant and whether the invitation is new. Inviting a buyer that is invited or
+    has joined changes nothing; one that declined, left or was removed is invited again, on these terms.
     """
     process, _created = JointProcess.objects.get_or_create(need=need)
     participant, created = Participant.objects.get_or_create(
@@ -89,9 +90,54 @@ def invite(need: Need, organisation, role: str, option_terms: str, invited_by) -
         organisation=organisation,
         defaults={"role": role, "option_terms": option_terms, "invited_by": invited_by},
     )
+    if not created and participant.status not in ACTIVE_STATUSES:
+        participant.invite_again(role, option_terms, invited_by)
+        created = True
     if created:
         tell_invited(participant)
     return participant, created
+
+
+def withdraw(participant: Participant) -> str:
+    """The lead takes a buyer out of the process: an unanswered invitation is deleted, a buyer that
+    joined is removed (and told). Returns what happened: "withdrawn", "removed" or "" for nothing."""
+    if participant.status == ParticipantStatus.INVITED:
+        participant.delete()
+        return "withdrawn"
+    if participant.status == ParticipantStatus.ACCEPTED:
+        participant.end(ParticipantStatus.REMOVED)
+        tell_ended(participant)
+        return "removed"
+    return ""
+
+
+def leave(participant: Participant) -> bool:
+    """A buyer that joined leaves the process (and the lead is told). False when it had not joined."""
+    if participant.status != ParticipantStatus.ACCEPTED:
+        return False
+    participant.end(ParticipantStatus.LEFT)
+    tell_ended(participant)
+    return True
+
+
+def tell_ended(participant: Participant) -> None:
+    """E-mail the side that did not act: a removed buyer learns it from the lead, the lead learns that a
+    buyer left. Either way the buyer no longer sees the need's dialogue through the process."""
+    from skala.suppliers.notify import absolute, tell_members
+
+    need = participant.process.need
+    names = {"lead": need.organisation, "organisation": participant.organisation, "title": need.title}
+    if participant.status == ParticipantStatus.REMOVED:
+        recipient = participant.organisation
+        text = _("%(lead)s has taken %(organisation)s out of the joint process for the need “%(title)s”.")
+    else:
+        recipient = need.organisation
+        text = _("%(organisation)s has left the joint process for the need “%(title)s”.")
+    tell_members(
+        recipient,
+        _("Joint process changed: %(title)s") % {"title": need.title},
+        "\n\n".join([text % names, absolute(need.get_absolute_url())]),
+    )
 
 
 def tell_invited(participant: Participant) -> None:

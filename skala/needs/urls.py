@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:need_id>/process/invite/", views.process_invite, name="invite"),
     path("<int:need_id>/process/<int:participant_id>/answer/", views.process_answer, name="answer"),
     path("<int:need_id>/process/<int:participant_id>/withdraw/", views.process_withdraw, name="withdraw"),
+    path("<int:need_id>/process/<int:participant_id>/leave/", views.process_leave, name="leave"),
 ]

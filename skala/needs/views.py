@@ -13,7 +13,7 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
-from skala.needs.models import JointProcess, Need, NeedStatus, Participant, ParticipantStatus
+from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, NeedStatus, Participant, ParticipantStatus
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
@@ -215,11 +215,17 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
         ],
         "process_details": request.user.has_perm("needs.view_process_details", need),
         "my_invitations": my_invitations,
+        "my_participations": [
+            participant
+            for participant in participants
+            if participant.status == ParticipantStatus.ACCEPTED
+            and request.user.has_perm("needs.answer_invitation", participant)
+        ],
         "invite_form": (
             invite_form
             or InviteForm(
                 lead=need.organisation,
-                already=[p.organisation_id for p in participants],
+                already=[p.organisation_id for p in participants if p.status in ACTIVE_STATUSES],
                 initial={"organisation": request.GET.get("invite")}
                 if request.GET.get("invite", "").isdigit()
                 else None,
@@ -289,23 +295,46 @@ def need_status(request, need_id: int):
 @login_required
 @require_POST
 def process_withdraw(request, need_id: int, participant_id: int):
-    """The lead buyer withdraws an invitation not yet answered; a buyer that answered stays recorded."""
+    """The lead buyer withdraws an invitation not yet answered, or takes a buyer that joined out of the
+    process (it stays recorded as removed); a buyer that declined or left has nothing to withdraw."""
     participant = get_object_or_404(
         Participant.objects.select_related("organisation", "process__need"),
         pk=participant_id,
         process__need_id=need_id,
     )
     authorize(request.user, "needs.change_need", participant.process.need)
-    if participant.status != ParticipantStatus.INVITED:
+    done = services.withdraw(participant)
+    names = {"buyer": participant.organisation}
+    if done == "withdrawn":
+        messages.success(request, _("The invitation to %(buyer)s is withdrawn.") % names)
+    elif done == "removed":
+        messages.success(request, _("%(buyer)s is no longer part of the joint process.") % names)
+    else:
         messages.error(
-            request,
-            _("%(buyer)s has answered the invitation, so it cannot be withdrawn.")
-            % {"buyer": participant.organisation},
+            request, _("%(buyer)s is not in the joint process, so there is nothing to withdraw.") % names
+        )
+    return redirect("needs:detail", need_id=need_id)
+
+
+@login_required
+@require_POST
+def process_leave(request, need_id: int, participant_id: int):
+    """A buyer that joined leaves the joint process; the lead is told."""
+    participant = get_object_or_404(
+        Participant.objects.select_related("organisation", "process__need"),
+        pk=participant_id,
+        process__need_id=need_id,
+    )
+    authorize(request.user, "needs.answer_invitation", participant)
+    if services.leave(participant):
+        messages.success(
+            request, _("%(buyer)s has left the joint process.") % {"buyer": participant.organisation}
         )
     else:
-        participant.delete()
-        messages.success(
-            request, _("The invitation to %(buyer)s is withdrawn.") % {"buyer": participant.organisation}
+        messages.error(
+            request,
+            _("%(buyer)s has not joined the joint process, so it cannot leave it.")
+            % {"buyer": participant.organisation},
         )
     return redirect("needs:detail", need_id=need_id)
 

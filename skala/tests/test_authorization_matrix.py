@@ -260,10 +260,11 @@ PAGES: dict[str, Row] = {
     "needs:publish": Row(POST=OWNER_EDITORS, kwargs={"need_id": lambda w: w.draft_need.pk}),
     "needs:status": Row(POST=OWNER_EDITORS, data=lambda w, p: {"status": "in_procurement"}),
     "needs:add_cpv": Row(POST=OWNER_EDITORS, data=lambda w, p: {"code": "85310000"}),
-    # The follower has answered, so its editors' lead has nothing to withdraw; the rule is the need's.
-    "needs:withdraw": Row(
-        POST=allow(OWNER_EDITORS, nothing_to_do=OWNER_EDITORS),
-        kwargs={"participant_id": lambda w: w.follower_participant.pk},
+    # The follower has joined: the lead's editors take it out of the process; the rule is the need's.
+    "needs:withdraw": Row(POST=OWNER_EDITORS, kwargs={"participant_id": lambda w: w.follower_participant.pk}),
+    # The follower's own editors leave for it (staff may too); the lead cannot leave for it.
+    "needs:leave": Row(
+        POST=["follower", "staff"], kwargs={"participant_id": lambda w: w.follower_participant.pk}
     ),
     "needs:invite": Row(
         POST=OWNER_EDITORS,
@@ -674,6 +675,8 @@ API: dict[str, Row] = {
     "/needs/{need_id}/process/invitations/{participant_id}/answer": Row(
         POST=["follower", "staff"], data=lambda w, p: {"accept": False}
     ),
+    "/needs/{need_id}/process/invitations/{participant_id}/withdraw": Row(POST=OWNER_EDITORS),
+    "/needs/{need_id}/process/invitations/{participant_id}/leave": Row(POST=["follower", "staff"]),
     "/match/cpv": Row(POST=allow(EVERYONE, nothing_to_do=EVERYONE), data=TEXTS),
     "/match/similar": Row(POST=allow(EVERYONE, nothing_to_do=EVERYONE), data=TEXTS),
     "/notices": Row(GET=EVERYONE),
@@ -1238,10 +1241,11 @@ def test_a_follower_sees_the_shared_need_and_its_dialogue_but_cannot_edit_the_ne
     assert "follower" in PAGES["needs:detail@shared"].methods()["GET"].allowed
     assert "follower" in PAGES["dialogue:meeting@draft"].methods()["GET"].allowed
     for key, method, rule in writes_of(PAGES, ("needs:",)):
-        if key != "needs:answer" and key != "needs:create":
+        # Its own answer, its own needs and its own leaving are the follower's writes.
+        if key not in ("needs:answer", "needs:create", "needs:leave"):
             assert "follower" not in rule.allowed, (key, method)
     for key, method, rule in writes_of(API, ("/needs/{need_id}",)):
-        if not key.endswith("/answer"):
+        if not key.endswith(("/answer", "/leave")):
             assert "follower" not in rule.allowed, (key, method)
 
 

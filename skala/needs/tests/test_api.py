@@ -2,7 +2,7 @@
 
 import pytest
 
-from skala.needs.models import Need, NeedStatus, ParticipantStatus
+from skala.needs.models import Need, NeedStatus, Participant, ParticipantStatus
 from skala.needs.tests.test_flow import publish_need
 from skala.orgs.models import ApiToken
 
@@ -163,3 +163,32 @@ def test_the_need_list_keeps_its_query_count(client, personas, django_assert_max
         publish_need(personas.oslo, f"Behov {n}", "Sensorer om natten")
     with django_assert_max_num_queries(5):
         assert client.get("/api/v1/needs").json()["count"] == 5
+
+
+def test_through_the_api_the_lead_withdraws_or_removes_and_a_buyer_leaves(client, personas):
+    from skala.needs.services import invite
+
+    need = publish_need(personas.oslo, "Digitalt nattilsyn", "Sensorer om natten")
+    pending, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    url = f"/api/v1/needs/{need.pk}/process/invitations/{pending.pk}"
+    assert client.post(f"{url}/withdraw", headers=bearer(personas.other_buyer)).status_code == 403
+    assert client.post(f"{url}/withdraw", headers=bearer(personas.owner)).status_code == 204
+    assert not Participant.objects.exists()
+
+    joined, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    url = f"/api/v1/needs/{need.pk}/process/invitations/{joined.pk}"
+    assert client.post(f"{url}/leave", headers=bearer(personas.other_buyer)).status_code == 409
+    joined.answer(accept=True)
+    assert client.post(f"{url}/leave", headers=bearer(personas.owner)).status_code == 403
+    left = client.post(f"{url}/leave", headers=bearer(personas.other_buyer))
+    assert (left.status_code, left.json()["status"]) == (200, "left")
+    nothing = client.post(f"{url}/withdraw", headers=bearer(personas.owner))
+    assert nothing.status_code == 409
+    assert "left" in nothing.json()["detail"]
+
+    joined.invite_again("partner", "", personas.owner)
+    joined.answer(accept=True)
+    removed = client.post(f"{url}/withdraw", headers=bearer(personas.owner))
+    assert (removed.status_code, removed.json()["status"]) == (200, "removed")
+    seen = client.get(f"/api/v1/needs/{need.pk}", headers=bearer(personas.supplier)).json()
+    assert seen["participants"] == []

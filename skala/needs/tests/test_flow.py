@@ -366,4 +366,89 @@ def test_the_lead_withdraws_an_invitation_not_yet_answered(client, personas):
     answered, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
     answered.answer(accept=True)
     client.post(f"/en/needs/{need.pk}/process/{answered.pk}/withdraw/")
-    assert Participant.objects.filter(pk=answered.pk).exists()
+    # A buyer that joined is taken out, not deleted: the process keeps its history.
+    assert Participant.objects.get(pk=answered.pk).status == "removed"
+
+
+def joined_follower(need, organisation, owner, terms="Up to 200 homes until 2028") -> Participant:
+    from skala.needs.services import invite
+
+    participant, _created = invite(need, organisation, "follower", terms, owner)
+    participant.answer(accept=True)
+    return participant
+
+
+def test_the_lead_takes_a_buyer_that_joined_out_and_it_loses_the_need_and_its_dialogue(
+    client, personas, mailoutbox, run_db_worker, django_capture_on_commit_callbacks
+):
+    from skala.dialogue.tests.builders import make_meeting
+
+    need = publish_need(personas.oslo, "Nattilsyn", "Sensorer om natten", visibility="invited")
+    follower = joined_follower(need, personas.stavanger, personas.owner)
+    meeting = make_meeting(need)
+    assert personas.other_buyer.has_perm("dialogue.view_input", meeting)
+
+    client.force_login(personas.owner)
+    page = client.get(f"/en/needs/{need.pk}/").text
+    assert "Take Stavanger kommune out of the joint process" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/en/needs/{need.pk}/process/{follower.pk}/withdraw/")
+    follower.refresh_from_db()
+    assert follower.status == "removed"
+    assert follower.ended_at is not None
+    # The lead's page still records who took part, and how it ended.
+    assert "removed by the lead" in client.get(f"/en/needs/{need.pk}/").text
+    run_db_worker()
+    [message] = mailoutbox
+    assert personas.other_buyer.email in message.to
+    assert "taken Stavanger kommune out of the joint process" in message.body
+
+    client.force_login(personas.other_buyer)
+    assert client.get(f"/en/needs/{need.pk}/").status_code == 403
+    assert not personas.other_buyer.has_perm("dialogue.view_input", meeting)
+
+
+def test_a_buyer_that_joined_leaves_and_may_be_invited_again_on_new_terms(client, personas):
+    need = publish_need(personas.oslo, "Nattilsyn", "Sensorer om natten")
+    follower = joined_follower(need, personas.stavanger, personas.owner)
+    client.force_login(personas.owner)  # the lead cannot leave for the follower
+    assert client.post(f"/en/needs/{need.pk}/process/{follower.pk}/leave/").status_code == 403
+
+    client.force_login(personas.other_buyer)
+    page = client.get(f"/en/needs/{need.pk}/").text
+    assert "Leave the joint process for Stavanger kommune" in page
+    client.post(f"/en/needs/{need.pk}/process/{follower.pk}/leave/")
+    follower.refresh_from_db()
+    assert follower.status == "left"
+    again = client.post(f"/en/needs/{need.pk}/process/{follower.pk}/leave/", follow=True)
+    assert "has not joined the joint process" in again.text
+    # Outsiders and the buyer that left see only who takes part now: nobody.
+    assert "Stavanger kommune –" not in client.get(f"/en/needs/{need.pk}/").text
+
+    client.force_login(personas.owner)
+    offered = client.get(f"/en/needs/{need.pk}/").context["invite_form"].fields["organisation"].queryset
+    assert personas.stavanger in offered
+    client.post(
+        f"/en/needs/{need.pk}/process/invite/",
+        {"organisation": personas.stavanger.pk, "role": "partner", "option_terms": ""},
+    )
+    follower.refresh_from_db()
+    assert (follower.status, follower.role, follower.option_terms, follower.ended_at) == (
+        "invited",
+        "partner",
+        "",
+        None,
+    )
+
+
+def test_the_lead_has_nothing_to_withdraw_from_a_buyer_that_declined(client, personas):
+    from skala.needs.services import invite
+
+    need = publish_need(personas.oslo, "Nattilsyn", "Sensorer om natten")
+    declined, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    declined.answer(accept=False)
+    client.force_login(personas.owner)
+    response = client.post(f"/en/needs/{need.pk}/process/{declined.pk}/withdraw/", follow=True)
+    assert "is not in the joint process, so there is nothing to withdraw" in response.text
+    declined.refresh_from_db()
+    assert declined.status == "declined"
