@@ -1,15 +1,19 @@
 """Spend and the supplier base as JSON, with the pages' rules."""
 
+from datetime import date, datetime
+
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.models import Organisation
-from skala.spend.models import Supplier
+from skala.spend.models import SpendImport, Supplier
 from skala.spend.reading import FieldError
+from skala.spend.removal import SummaryMismatchError, remove_import
 from skala.spend.report import openings, supplier_base
 from skala.spend.suppliers import link_supplier
 
@@ -127,3 +131,55 @@ def link(request, supplier_id: int, payload: LinkIn):
     except FieldError as error:
         raise HttpError(422, f"orgnr: {error.reason}") from None
     return {"supplier": target.pk, "name": target.name, "orgnr": target.orgnr, "moved_lines": moved}
+
+
+class ImportOut(Schema):
+    id: int
+    organisation: int
+    file_name: str
+    lines: int
+    credit_lines: int
+    total: float
+    currency: str
+    source_currency: str
+    rate: float
+    first_date: date | None
+    last_date: date | None
+    imported_at: datetime
+
+    @staticmethod
+    def resolve_organisation(batch: SpendImport) -> int:
+        return batch.organisation_id
+
+
+@router.get("/imports", response=list[ImportOut], auth=api_auth, summary="The spend imports of ?org=")
+def imports(request, org: str):
+    """Every file imported into the organisation's spend, newest first (members only)."""
+    organisation = organisation_for(org)
+    if not caller(request).has_perm("spend.view_report", organisation):
+        raise HttpError(403, "Only members of the organisation see its spend.")
+    return SpendImport.objects.filter(organisation=organisation).order_by("-imported_at", "-pk")
+
+
+@router.delete(
+    "/imports/{import_id}",
+    response={204: None},
+    auth=api_auth,
+    summary="Take an import back out of the spend",
+)
+def import_remove(request, import_id: int):
+    """Subtract the import's lines from the reports and forget its file, which may then be imported
+    again (editors of the organisation only)."""
+    batch = get_object_or_404(SpendImport.objects.select_related("organisation"), pk=import_id)
+    user = caller(request)
+    if not user.has_perm("spend.view_report", batch.organisation):
+        raise HttpError(404, "Not Found")
+    if not user.has_perm("spend.change_spend", batch.organisation):
+        raise HttpError(403, "Only editors of the organisation remove its imports.")
+    try:
+        remove_import(batch, removed_by=user)
+    except SpendImport.DoesNotExist:
+        raise HttpError(404, "Not Found") from None
+    except SummaryMismatchError as error:
+        raise HttpError(409, str(error)) from None
+    return Status(204, None)

@@ -325,6 +325,8 @@ class UploadStatus(models.TextChoices):
     DONE = "done", _("Imported")
     ALREADY = "already", _("Already imported")
     FAILED = "failed", _("Refused")
+    # Imported, and later taken back out by an editor (skala/spend/removal.py).
+    REMOVED = "removed", _("Removed")
 
 
 class SpendUpload(models.Model):

@@ -21,6 +21,7 @@ from skala.orgs.models import PUBLIC_BUYER_KINDS, ROLE_RANK, Organisation, Role
 from skala.orgs.permissions import authorize, member_organisations, roles_of
 from skala.spend.forms import LinkForm, ReportForm, SettingsForm, UploadForm
 from skala.spend.models import OpeningsVisibility, SpendImport, SpendSettings, SpendUpload, Supplier
+from skala.spend.removal import SummaryMismatchError, remove_import
 from skala.spend.report import openings, supplier_base
 from skala.spend.suppliers import link_supplier
 from skala.spend.uploads import NotStalledError, queue_upload, restart_upload
@@ -308,3 +309,32 @@ def upload_restart(request, organisation_id: int, upload_id: int):
     else:
         messages.success(request, _("The import was started again."))
     return redirect("spend:upload", organisation_id=organisation.pk, upload_id=record.pk)
+
+
+@login_required
+@require_POST
+def import_remove(request, organisation_id: int, import_id: int):
+    """Take an import back out of the spend (editors): its lines leave the reports and its file may be
+    imported again, say with the right rate."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    authorize(request.user, "spend.change_spend", organisation)
+    batch = get_object_or_404(SpendImport, pk=import_id, organisation=organisation)
+    try:
+        removed = remove_import(batch, removed_by=request.user)
+    except SpendImport.DoesNotExist:
+        messages.error(request, _("The import had already been removed."))
+    except SummaryMismatchError:
+        messages.error(
+            request,
+            _(
+                "The spend summary does not match this import's lines, so nothing was removed. "
+                "Tell the operator."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("The import of %(file)s is removed: %(lines)s lines are no longer in the spend.")
+            % {"file": removed.file_name, "lines": f"{removed.lines:,}"},
+        )
+    return redirect("spend:report", organisation_id=organisation.pk)

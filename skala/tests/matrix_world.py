@@ -48,7 +48,7 @@ from skala.portfolio.models import Benefit, Funding, Programme, Project, Stage
 from skala.procedures.models import Award, GroupMember, Lot, Notice, Procurement, ProcurementOption
 from skala.procedures.timeline import apply_template
 from skala.reference.models import CpvCode
-from skala.spend.models import SpendUpload
+from skala.spend.models import SpendImport, SpendUpload
 from skala.spend.models import Supplier as SpendSupplier
 from skala.spend.tests.builders import import_rows
 from skala.suppliers.models import Alert, PartneringRequest, Proposal, Subscription
@@ -107,6 +107,7 @@ class World:
     programme: Programme
     spend_supplier: SpendSupplier
     spend_upload: SpendUpload
+    spend_import: SpendImport
     figure: KeyFigure
     connector: Connector
     screen: Screen
@@ -322,7 +323,7 @@ def make_spend(world: dict) -> None:
         ["2025-03-01", "Test Leverandør AS", "999000010", "120000", "Sykehjemsetaten", "6790"],
         ["2025-04-01", SECRET_SPEND, "", "15000", "Sykehjemsetaten", "6790"],
     ]
-    import_rows(world["tmp"], personas.oslo, rows)
+    world["spend_import"] = import_rows(world["tmp"], personas.oslo, rows).batch
     world["spend_supplier"] = SpendSupplier.objects.get(organisation=personas.oslo, orgnr="")
     world["spend_upload"] = SpendUpload.objects.create(
         organisation=personas.oslo, uploaded_by=personas.owner, file_name="regnskap.csv"

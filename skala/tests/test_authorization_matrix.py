@@ -533,6 +533,7 @@ PAGES: dict[str, Row] = {
     "spend:settings": Row(POST=["staff"], data=lambda w, p: {"openings_visibility": "hidden"}),
     "spend:unresolved": Row(GET=["buyer_viewer", "staff"]),
     "spend:link": Row(POST=["staff"], data=lambda w, p: {"orgnr": "999000037"}),
+    "spend:import_remove": Row(POST=["staff"]),
     "spend:uploads": Row(GET=["staff"], POST=["staff"], data=spend_upload),
     "spend:upload": Row(GET=["staff"], kwargs={"upload_id": lambda w: w.spend_upload.pk}),
     # The world's upload has not stalled: whoever may change spend is told so, and nothing changes.
@@ -618,6 +619,7 @@ KWARGS: dict[str, Callable[[World], object]] = {
     "project_id": lambda w: w.project.pk,
     "programme_id": lambda w: w.programme.pk,
     "supplier_id": lambda w: w.spend_supplier.pk,
+    "import_id": lambda w: w.spend_import.pk,
     "figure_id": lambda w: w.figure.pk,
     "connector_id": lambda w: w.connector.pk,
     "screen_id": lambda w: w.screen.pk,
@@ -776,6 +778,8 @@ API: dict[str, Row] = {
         GET=["buyer_viewer", "staff"], query=lambda w: f"org={w.personas.oslo.pk}"
     ),
     "/spend/suppliers/{supplier_id}/link": Row(POST=["staff"], data=lambda w, p: {"orgnr": "999000037"}),
+    "/spend/imports": Row(GET=["buyer_viewer", "staff"], query=lambda w: f"org={w.personas.oslo.pk}"),
+    "/spend/imports/{import_id}": Row(DELETE=["staff"]),
     "/kpis": Row(GET=SIGNED_IN),
     "/kpis/screens": Row(GET=SIGNED_IN),
     "/kpis/{figure_id}": Row(GET=FIGURE_READERS),
