@@ -43,6 +43,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_tuned_division_model(settings, tmp_path_factory):
+    """A division model someone tuned in var/ must not change what the tests' suggestions are."""
+    settings.SKALA_DIVISION_MODEL = tmp_path_factory.getbasetemp() / "no-division-model.pt"
+
+
+@pytest.fixture(autouse=True)
 def english_outside_requests():
     """Domain functions called straight from a test speak English; pages still follow their URL."""
     from django.utils import translation

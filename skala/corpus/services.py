@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from skala.corpus.models import CorpusDocument
 from skala.matching.analysis import matching_terms
+from skala.matching.cpv import code8
 from skala.matching.embeddings import Embedder, load_embedder
 from skala.matching.index import Document, Match, MatchIndex, Query, make_query
 from skala.matching.languages import detect_language, normalise_language
@@ -90,6 +91,8 @@ class BuiltIndex:
 _cache: dict[str, BuiltIndex] = {}
 _lock = threading.Lock()
 _rebuilding: dict[str, threading.Thread] = {}
+# The fine-tuned division model, with the file's (path, mtime, size) it was loaded from.
+_tuned: dict[str, tuple] = {}
 
 # The division classifier is a prior, and training it takes seconds to a minute: a new index keeps the
 # previous one's classifier until the classified documents have grown or shrunk by this share.
@@ -102,10 +105,11 @@ def corpus_stamp() -> tuple:
     return (figures["count"], figures["latest"])
 
 
-def reusable_classifier(previous: BuiltIndex | None, classified: int):
-    """The previous index's trained classifier, if the classified documents have barely changed."""
+def reusable_classifier(previous: BuiltIndex | None, classified: int, tuned=None):
+    """The previous index's trained classifier, if the classified documents have barely changed
+    (and the fine-tuned member is the same)."""
     trained = previous.index.classifier_if_trained if previous is not None else None
-    if trained is None:
+    if trained is None or trained.tuned is not tuned:
         return None
     before = previous.index.classified
     if before == 0 or abs(classified - before) > CLASSIFIER_RETRAIN_SHARE * before:
@@ -164,12 +168,14 @@ def build_index(progress: Progress | None = None, previous: BuiltIndex | None = 
         if progress and len(documents) % 50_000 == 0:
             progress(f"Read {len(documents)} documents")
     classified = sum(1 for document in documents if document.cpv)
+    tuned = tuned_model()
     built = BuiltIndex(
         stamp,
         MatchIndex(
             documents,
             vocabulary=[(entry.code8, entry.labels) for entry in suggester().entries],
-            classifier=reusable_classifier(previous, classified),
+            classifier=reusable_classifier(previous, classified, tuned),
+            tuned=tuned,
         ),
         np.array(owners, dtype=np.int64),
         np.array(public, dtype=bool),
@@ -177,6 +183,80 @@ def build_index(progress: Progress | None = None, previous: BuiltIndex | None = 
     if progress:
         progress(f"Index built: {len(documents)} documents")
     return built
+
+
+def tuned_model():
+    """The fine-tuned division model at SKALA_DIVISION_MODEL, loaded once per process and again when the
+    file changes; None when there is no file, or PyTorch is not installed (said once in the log)."""
+    from skala.matching.tuned import TunedDivisionModel, TunedModelError, torch_available
+
+    path = settings.SKALA_DIVISION_MODEL
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    stamp = (str(path), status.st_mtime_ns, status.st_size)
+    loaded = _tuned.get("model")
+    if loaded is not None and loaded[0] == stamp:
+        return loaded[1]
+    model = None
+    if not torch_available():
+        logger.warning("%s is there, but PyTorch is not installed: the suggestions go without it", path)
+    else:
+        import torch
+
+        # A request scores one title: one thread each, so parallel requests do not fight over cores.
+        torch.set_num_threads(1)
+        try:
+            model = TunedDivisionModel.load(path)
+        except TunedModelError as error:
+            logger.error("The fine-tuned division model is not used: %s", error)
+    _tuned["model"] = (stamp, model)
+    return model
+
+
+# Fine-tuning reads at most this many classified titles (sampled evenly), as the classifier does, and
+# needs this many at least: fewer teach a transformer nothing the linear members do not know.
+TUNING_MAXIMUM_DOCUMENTS = 20_000
+TUNING_MINIMUM_DOCUMENTS = 200
+
+
+class TuningError(RuntimeError):
+    """The corpus cannot tune a model yet; the message says why."""
+
+
+def tune(epochs: int | None = None, on_step: Callable[[int, int, float], None] | None = None) -> int:
+    """Fine-tune the division model on the classified documents and save it to SKALA_DIVISION_MODEL.
+
+    Returns how many titles it learnt from. Every process picks the new file up at its next rebuild.
+    """
+    from skala.matching.tuned import TrainingPlan, torch_available, train
+
+    if not torch_available():
+        raise TuningError("Fine-tuning needs PyTorch: install Skala with its 'tuned' extra.")
+    rows = [
+        (title, code8(cpv[0])[:2])
+        for title, cpv in CorpusDocument.objects.order_by("id").values_list("title", "cpv").iterator()
+        if cpv and title.strip()
+    ]
+    if len(rows) < TUNING_MINIMUM_DOCUMENTS:
+        raise TuningError(
+            f"The corpus has {len(rows)} classified documents; fine-tuning needs {TUNING_MINIMUM_DOCUMENTS}."
+        )
+    if len(rows) > TUNING_MAXIMUM_DOCUMENTS:
+        step = len(rows) / TUNING_MAXIMUM_DOCUMENTS
+        rows = [rows[int(n * step)] for n in range(TUNING_MAXIMUM_DOCUMENTS)]
+    import torch
+
+    plan = TrainingPlan() if epochs is None else TrainingPlan(epochs=epochs)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings.SKALA_TUNING_THREADS or threads)
+    try:
+        model = train([title for title, _d in rows], [d for _t, d in rows], plan, progress=on_step)
+    finally:
+        torch.set_num_threads(threads)
+    model.save(settings.SKALA_DIVISION_MODEL)
+    return len(rows)
 
 
 def current() -> BuiltIndex:

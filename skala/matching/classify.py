@@ -40,7 +40,7 @@ MINIMUM_DOCUMENTS = 30
 # 200,000 in minutes, for a point or two. Larger corpora are sampled, evenly.
 MAXIMUM_TRAINING_DOCUMENTS = 20_000
 # How much each member counts; the terms model is the reference.
-WEIGHTS = {"terms": 1.0, "characters": 0.5, "embedding": 1.0, "embedding_neighbours": 0.4}
+WEIGHTS = {"terms": 1.0, "characters": 0.5, "embedding": 1.0, "embedding_neighbours": 0.4, "tuned": 3.0}
 EMBEDDING_NEIGHBOURS = 10
 # A neighbour's vote falls off with its distance: exp((similarity - 1) / this).
 EMBEDDING_TEMPERATURE = 0.05
@@ -123,9 +123,11 @@ class DivisionClassifier:
         texts: Sequence[str] | None = None,
         vectors: np.ndarray | None = None,
         vocabulary: Iterable[tuple[str, Mapping[str, str]]] = (),
+        tuned=None,
     ) -> "DivisionClassifier":
         """A classifier over the corpus's classified documents and, given the vocabulary
-        ((code, {language: label}) pairs), its labels in the corpus's languages."""
+        ((code, {language: label}) pairs), its labels in the corpus's languages. tuned: a fine-tuned
+        transformer (skala.matching.tuned.TunedDivisionModel) to add as a member, if one was trained."""
         count = len(codes)
         texts = list(texts) if texts is not None else [""] * count
         chosen = label_languages(languages[n] for n in range(count) if codes[n])
@@ -139,6 +141,7 @@ class DivisionClassifier:
             vectors=vectors,
             weights=[1.0] * count + [LABEL_WEIGHT] * len(label_codes),
             trained_documents=count,
+            tuned=tuned,
         )
 
     def __init__(
@@ -149,7 +152,9 @@ class DivisionClassifier:
         vectors: np.ndarray | None = None,
         weights: Sequence[float] | None = None,
         trained_documents: int | None = None,
+        tuned=None,
     ):
+        self.tuned = tuned
         count = len(codes)
         texts = list(texts) if texts is not None else [""] * count
         # Only the first trained_documents rows are the corpus's; the rest (labels) are always kept
@@ -243,7 +248,15 @@ class DivisionClassifier:
             model = self.members["embedding"]
             found["embedding"] = self.aligned(model.classes_, decide(model, vector[None, :]))
             found["embedding_neighbours"] = self.neighbour_vote(vector)
+        if self.tuned is not None and text.strip():
+            found["tuned"] = self.tuned_scores(text)
         return found
+
+    def tuned_scores(self, text: str) -> np.ndarray:
+        """The fine-tuned model's scores over self.divisions; a division it never learnt gets its lowest."""
+        values = self.tuned.logits([text[:CHARACTER_TEXT]])[0].astype(np.float64)
+        known = np.isin(self.tuned.divisions, self.divisions)
+        return self.aligned(self.tuned.divisions[known], values[known])
 
     def aligned(self, classes: np.ndarray, values: np.ndarray) -> np.ndarray:
         """A member's scores laid out over self.divisions; a division it never saw gets its lowest score."""

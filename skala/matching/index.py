@@ -138,10 +138,13 @@ class MatchIndex:
         documents: Sequence[Document],
         vocabulary: Iterable[tuple[str, Mapping[str, str]]] = (),
         classifier=None,
+        tuned=None,
     ):
         """vocabulary: the CPV codes with their labels by language, (code, {language: label}) pairs,
         which the division classifier learns from beside the classified documents. classifier: one
-        already trained (on nearly the same documents) to use instead of training another."""
+        already trained (on nearly the same documents) to use instead of training another. tuned: a
+        fine-tuned division model (skala.matching.tuned) the classifier adds as a member."""
+        self.tuned = tuned
         self.documents = list(documents)
         self.vocabulary = list(vocabulary)
         self.position = {document.key: n for n, document in enumerate(self.documents)}
@@ -189,6 +192,7 @@ class MatchIndex:
                 texts=[document.title for document in self.documents],
                 vectors=self.vectors,
                 vocabulary=self.vocabulary,
+                tuned=self.tuned,
             )
         return self._classifier
 

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from skala.corpus import services
@@ -136,3 +137,42 @@ def test_an_invited_only_needs_codes_do_not_vote_in_anyones_suggestions():
     assert "38430000" not in [suggestion.code for suggestion in services.suggest_cpv(query)]
     CorpusDocument.objects.filter(key="need:1").update(is_public=True, updated_at=timezone.now())
     assert "38430000" in [suggestion.code for suggestion in services.suggest_cpv(query)]
+
+
+def test_tuning_needs_enough_classified_documents_and_says_how_many(settings, tmp_path):
+    pytest.importorskip("torch")
+    settings.SKALA_DIVISION_MODEL = tmp_path / "division-model.pt"
+    classified_corpus(2)  # 12 classified notices
+    with pytest.raises(CommandError, match="The corpus has 12 classified documents; fine-tuning needs 200"):
+        call_command("index", "tune", inline=True, stdout=io.StringIO())
+    assert not settings.SKALA_DIVISION_MODEL.exists()
+    with pytest.raises(CommandError, match="--epochs must be between 1 and 50"):
+        call_command("index", "tune", inline=True, epochs=0)
+
+
+def test_tuning_runs_on_a_worker_and_the_next_index_suggests_with_the_tuned_model(
+    settings, tmp_path, run_db_worker, monkeypatch
+):
+    pytest.importorskip("torch")
+    settings.SKALA_DIVISION_MODEL = tmp_path / "models" / "division-model.pt"
+    settings.SKALA_TUNING_THREADS = 1
+    monkeypatch.setattr(services, "TUNING_MINIMUM_DOCUMENTS", 30)
+    services._cache.clear()
+    classified_corpus(6)  # 36 classified notices
+    assert services.current().index.tuned is None
+    out = io.StringIO()
+    call_command("index", "tune", no_wait=True, epochs=2, stdout=out)
+    assert "Fine-tuning enqueued as task" in out.getvalue()
+    run_db_worker()
+    build = IndexBuild.objects.get()
+    assert build.status == IndexBuild.Status.DONE, build.message
+    assert build.done == build.total == 4  # 36 titles in two batches of at most 32, twice
+    assert "Division model tuned on 36 titles" in build.message
+    assert settings.SKALA_DIVISION_MODEL.exists()
+
+    services.upsert("notice:more", kind=DocumentKind.NOTICE, title="Brøyting", text="", language="nb")
+    index = services.current().index
+    assert index.tuned is not None
+    assert set(index.classifier.member_scores(("asfalt",), "Asfaltering av veier")) >= {"tuned"}
+    [first, *_rest] = services.suggest_cpv(services.query_for("Asfaltering av gater i sentrum", "nb"))
+    assert first.code.startswith("45")

