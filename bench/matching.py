@@ -257,6 +257,12 @@ def main() -> None:
     parser.add_argument(
         "--train-threads", type=int, default=os.cpu_count() or 1, help="cores for fine-tuning (--tuned)"
     )
+    parser.add_argument(
+        "--tuned-file",
+        type=Path,
+        help="with --tuned: load the tuned model from this file if it is there (trained on this same "
+        "corpus split), else train and save it there",
+    )
     arguments = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skala.settings")
     # One core, as the targets are stated for one core.
@@ -280,8 +286,16 @@ def main() -> None:
             f"fine-tuning multilingual-e5-small on the {len(corpus)} corpus titles,"
             f" {arguments.train_threads} cores"
         )
-        tuned, seconds = train_tuned(corpus, arguments.train_threads)
-        print(f"fine-tuned in {seconds:.0f} s")
+        if arguments.tuned_file and arguments.tuned_file.exists():
+            from skala.matching.tuned import TunedDivisionModel
+
+            tuned = TunedDivisionModel.load(arguments.tuned_file)
+            print(f"loaded the tuned model from {arguments.tuned_file}")
+        else:
+            tuned, seconds = train_tuned(corpus, arguments.train_threads)
+            print(f"fine-tuned in {seconds:.0f} s")
+            if arguments.tuned_file:
+                tuned.save(arguments.tuned_file)
     started = time.perf_counter()
     ours = skala_quality(corpus, queries, embedder, tuned)
     ours_seconds = time.perf_counter() - started

@@ -22,6 +22,7 @@ procurements (never on the held-out buyers bench/matching.py measures on); docs/
 the figures and what else was tried.
 """
 
+import functools
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -155,6 +156,10 @@ class DivisionClassifier:
         tuned=None,
     ):
         self.tuned = tuned
+        # A transformer pass costs tens of milliseconds where the linear members cost a fraction of one,
+        # and a need's page asks for its suggestions and its similar needs: this classifier's last texts
+        # are kept (per classifier, so a replaced index's classifier is not kept alive).
+        self.tuned_scores = functools.lru_cache(maxsize=256)(self.uncached_tuned_scores)
         count = len(codes)
         texts = list(texts) if texts is not None else [""] * count
         # Only the first trained_documents rows are the corpus's; the rest (labels) are always kept
@@ -249,12 +254,12 @@ class DivisionClassifier:
             found["embedding"] = self.aligned(model.classes_, decide(model, vector[None, :]))
             found["embedding_neighbours"] = self.neighbour_vote(vector)
         if self.tuned is not None and text.strip():
-            found["tuned"] = self.tuned_scores(text)
+            found["tuned"] = self.tuned_scores(text[:CHARACTER_TEXT]).copy()
         return found
 
-    def tuned_scores(self, text: str) -> np.ndarray:
+    def uncached_tuned_scores(self, text: str) -> np.ndarray:
         """The fine-tuned model's scores over self.divisions; a division it never learnt gets its lowest."""
-        values = self.tuned.logits([text[:CHARACTER_TEXT]])[0].astype(np.float64)
+        values = self.tuned.logits([text])[0].astype(np.float64)
         known = np.isin(self.tuned.divisions, self.divisions)
         return self.aligned(self.tuned.divisions[known], values[known])
 

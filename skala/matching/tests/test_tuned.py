@@ -128,3 +128,21 @@ def test_the_classifier_takes_the_tuned_model_as_a_member_over_its_own_divisions
         max(classifier.scores(("snörojning",), "Snöröjning vid skolan").items(), key=lambda i: i[1])[0]
         == "90"
     )
+
+
+def test_the_classifier_asks_the_tuned_model_once_for_a_text_it_has_just_scored(monkeypatch):
+    model = tiny_model()
+    passes = []
+    original = model.logits
+    monkeypatch.setattr(model, "logits", lambda texts: passes.append(texts) or original(texts))
+    classifier = DivisionClassifier(
+        [("snörojning",), ("dator",)] * 20,
+        ["90620000", "30213100"] * 20,
+        texts=["Snöröjning", "Datorer"] * 20,
+        tuned=model,
+    )
+    first = classifier.scores(("snörojning",), "Snöröjning vid skolan")
+    again = classifier.scores(("snörojning",), "Snöröjning vid skolan")
+    classifier.scores(("dator",), "Datorer till skolan")
+    assert first == again
+    assert passes == [["Snöröjning vid skolan"], ["Datorer till skolan"]]
