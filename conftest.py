@@ -45,7 +45,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def no_tuned_division_model(settings, tmp_path_factory):
     """A division model someone tuned in var/ must not change what the tests' suggestions are."""
-    settings.SKALA_DIVISION_MODEL = tmp_path_factory.getbasetemp() / "no-division-model.pt"
+    settings.SKALA_DIVISION_MODEL = tmp_path_factory.getbasetemp() / "no-division-model.onnx"
 
 
 @pytest.fixture(autouse=True)

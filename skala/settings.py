@@ -288,7 +288,9 @@ SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 SKALA_MATCH_BACKGROUND_REBUILD = env.integer("SKALA_MATCH_BACKGROUND_REBUILD", 5000)
 # The division model fine-tuned from multilingual-e5-small by `skala index tune` (needs PyTorch, the
 # `tuned` extra): written here, and used by the CPV suggestions whenever the file is there.
-SKALA_DIVISION_MODEL = Path(env.string("SKALA_DIVISION_MODEL", str(VAR_DIR / "models" / "division-model.pt")))
+SKALA_DIVISION_MODEL = Path(
+    env.string("SKALA_DIVISION_MODEL", str(VAR_DIR / "models" / "division-model.onnx"))
+)
 # Cores the tuning task trains on (0: PyTorch's default, every core). Leave a core free on a shared machine:
 # PyTorch's threads spin, and slow to a crawl, when other processes hold the cores they expect.
 SKALA_TUNING_THREADS = env.integer("SKALA_TUNING_THREADS", 0)

@@ -187,8 +187,9 @@ def build_index(progress: Progress | None = None, previous: BuiltIndex | None = 
 
 def tuned_model():
     """The fine-tuned division model at SKALA_DIVISION_MODEL, loaded once per process and again when the
-    file changes; None when there is no file, or PyTorch is not installed (said once in the log)."""
-    from skala.matching.tuned import TunedDivisionModel, TunedModelError, torch_available
+    file changes; None when there is no file, or onnxruntime is not installed (said once in the log)."""
+    from skala.matching.served import ServedDivisionModel, serving_available
+    from skala.matching.tuned import TunedModelError
 
     path = settings.SKALA_DIVISION_MODEL
     try:
@@ -200,15 +201,12 @@ def tuned_model():
     if loaded is not None and loaded[0] == stamp:
         return loaded[1]
     model = None
-    if not torch_available():
-        logger.warning("%s is there, but PyTorch is not installed: the suggestions go without it", path)
+    if not serving_available():
+        logger.warning("%s is there, but onnxruntime is not installed: the suggestions go without it", path)
     else:
-        import torch
-
-        # A request scores one title: one thread each, so parallel requests do not fight over cores.
-        torch.set_num_threads(1)
         try:
-            model = TunedDivisionModel.load(path)
+            # A request scores one title: one thread each, so parallel requests do not fight over cores.
+            model = ServedDivisionModel.load(path, threads=1)
         except TunedModelError as error:
             logger.error("The fine-tuned division model is not used: %s", error)
     _tuned["model"] = (stamp, model)
@@ -230,10 +228,11 @@ def tune(epochs: int | None = None, on_step: Callable[[int, int, float], None] |
 
     Returns how many titles it learnt from. Every process picks the new file up at its next rebuild.
     """
+    from skala.matching.served import serving_available
     from skala.matching.tuned import TrainingPlan, torch_available, train
 
-    if not torch_available():
-        raise TuningError("Fine-tuning needs PyTorch: install Skala with its 'tuned' extra.")
+    if not torch_available() or not serving_available():
+        raise TuningError("Fine-tuning needs PyTorch and onnx: install Skala with its 'tuned' extra.")
     rows = [
         (title, code8(cpv[0])[:2])
         for title, cpv in CorpusDocument.objects.order_by("id").values_list("title", "cpv").iterator()

@@ -128,7 +128,8 @@ class DivisionClassifier:
     ) -> "DivisionClassifier":
         """A classifier over the corpus's classified documents and, given the vocabulary
         ((code, {language: label}) pairs), its labels in the corpus's languages. tuned: a fine-tuned
-        transformer (skala.matching.tuned.TunedDivisionModel) to add as a member, if one was trained."""
+        transformer to add as a member, if one was trained: skala.matching.served.ServedDivisionModel,
+        or the skala.matching.tuned.TunedDivisionModel it was saved from."""
         count = len(codes)
         texts = list(texts) if texts is not None else [""] * count
         chosen = label_languages(languages[n] for n in range(count) if codes[n])

