@@ -287,14 +287,16 @@ class TrainingPlan:
     """How the network is tuned; chosen on the validation split (docs/matching.md)."""
 
     # Five epochs with a head learning at 2e-3 reached 0.692 alone on the validation split, three at
-    # 1e-3 0.658 (the linear ensemble: 0.676); in the ensemble both gave 0.715.
+    # 1e-3 0.658 (the linear ensemble: 0.676); in the ensemble both gave 0.715. Label smoothing left
+    # the model alone where it was but made its scores a better member: the ensemble rose by half a
+    # point at every weight tried, and the exact code in the top ten by one (docs/matching.md).
     epochs: int = 5
     batch_size: int = 32
     learning_rate: float = 1e-4
     head_learning_rate: float = 2e-3
     warmup: float = 0.06
     weight_decay: float = 0.01
-    label_smoothing: float = 0.0
+    label_smoothing: float = 0.1
     seed: int = 0
 
 
