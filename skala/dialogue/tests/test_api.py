@@ -52,9 +52,8 @@ def test_registration_booking_and_answers_through_the_api(client, personas):
     meeting = make_meeting(make_need(personas.oslo), capacity=1)
     from skala.dialogue import services
 
-    [slot, _second] = services.make_slots(
-        meeting, meeting.starts_at, meeting.starts_at.replace(hour=23, minute=59), 30, 0
-    )[:2]
+    # Until the meeting ends, not until midnight: a meeting built late in the evening has no room before it.
+    [slot, _second] = services.make_slots(meeting, meeting.starts_at, meeting.ends_at, 30, 0)[:2]
     question = meeting.questions.create(kind=QuestionKind.TEXT, text="Hva trenger dere?")
     base = f"/api/v1/dialogue/meetings/{meeting.pk}"
     first = post(
