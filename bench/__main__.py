@@ -10,12 +10,12 @@ times and memory below 1.00 is better.
 
 import argparse
 import importlib
-import json
 import os
-import platform
 import sys
 import tempfile
 from pathlib import Path
+
+from bench import baselines
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASELINE = BENCH_DIR / "baseline.json"
@@ -44,8 +44,8 @@ def main() -> None:
     arguments = parser.parse_args()
 
     prepare_database()
-    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {"figures": {}}
-    figures: dict[str, dict] = {}
+    baseline = baselines.read(BASELINE)
+    figures: dict[str, tuple[float, str]] = {}
     print(f"  {'figure':<44} {'baseline':>12} {'now':>12} {'unit':<6} now/baseline")
     for path in sorted(BENCH_DIR.glob("bench_*.py")):
         if arguments.only not in path.stem:
@@ -54,21 +54,15 @@ def main() -> None:
         print(f"== {path.stem}: {module.__doc__.strip().splitlines()[0]}", flush=True)
         for name, (value, unit) in module.run().items():
             key = f"{path.stem}.{name}"
-            figures[key] = {"value": value, "unit": unit}
+            figures[key] = (value, unit)
             before = baseline["figures"].get(key)
-            ratio = f"{value / before['value']:.2f}" if before and before["value"] else "–"
             was = f"{before['value']:.3f}" if before else "–"
-            print(f"  {name:<44} {was:>12} {value:>12.3f} {unit:<6} {ratio}", flush=True)
-    if arguments.save_baseline:
-        BASELINE.write_text(
-            json.dumps(
-                {"machine": f"{platform.machine()} {platform.python_version()}", "figures": figures},
-                indent=2,
-                sort_keys=True,
+            print(
+                f"  {name:<44} {was:>12} {value:>12.3f} {unit:<6} {baselines.ratio(value, before)}",
+                flush=True,
             )
-            + "\n"
-        )
-        print(f"Saved as the baseline: {BASELINE}")
+    if arguments.save_baseline:
+        baselines.save(BASELINE, figures)
 
 
 if __name__ == "__main__":

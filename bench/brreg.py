@@ -20,7 +20,6 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -29,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from bench import baselines
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = Path(__file__).resolve().parent / "brreg_baseline.json"
@@ -292,34 +293,16 @@ def main() -> None:
             print(f"== {database}", flush=True)
             results[database] = run_database(database, path)
 
-    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {"figures": {}}
-    print(f"\n  {'figure':<40} {'baseline':>12} {'now':>12} {'unit':<8} now/baseline")
-    figures: dict[str, dict] = {}
-    for database, result in results.items():
-        for name, unit in FIGURES:
-            key = f"{database}.{name}"
-            value = result[name]
-            figures[key] = {"value": value, "unit": unit}
-            before = baseline["figures"].get(key)
-            ratio = f"{value / before['value']:.2f}" if before and before["value"] else "–"
-            was = f"{before['value']:,.1f}" if before else "–"
-            print(f"  {key:<40} {was:>12} {value:>12,.1f} {unit:<8} {ratio}")
-    if baseline.get("units") and baseline["units"] != arguments.units:
-        print(f"  (the baseline imported {baseline['units']:,} units; this run {arguments.units:,})")
+    figures = {
+        f"{database}.{name}": (result[name], unit)
+        for database, result in results.items()
+        for name, unit in FIGURES
+    }
+    baseline = baselines.read(BASELINE)
+    conditions = {"units": arguments.units}
+    print("\n" + "\n".join(baselines.beside(figures, baseline) + baselines.differences(conditions, baseline)))
     if arguments.save_baseline:
-        BASELINE.write_text(
-            json.dumps(
-                {
-                    "machine": f"{platform.machine()} {platform.python_version()}",
-                    "units": arguments.units,
-                    "figures": figures,
-                },
-                indent=2,
-                sort_keys=True,
-            )
-            + "\n"
-        )
-        print(f"Saved as the baseline: {BASELINE}")
+        baselines.save(BASELINE, figures, conditions)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@ index build time, the rebuild after one more document (the classifier kept) and 
 larger corpora are built from the real titles: each document joins two real titles and keeps the
 first one's code.
 
-    python -m bench.matching [--queries N] [--sizes 20000,200000] [--embeddings] [--tuned]
+Every figure is printed again beside the saved baseline run (bench/matching_baseline.json) with the
+ratio now / baseline; --save-baseline makes this run the baseline.
+
+    python -m bench.matching [--queries N] [--sizes 20000,200000] [--embeddings] [--tuned] [--save-baseline]
 """
 
 import argparse
@@ -33,10 +36,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import baselines
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SKALA_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PROCUREMENTS = DATA / "procurement" / "sweden_2021_number_of_procurements.csv"
 CPV_FILE = ROOT / "skala" / "reference" / "data" / "cpv2008_nordic_en_nb_sv_da_fi.csv"
+BASELINE = Path(__file__).resolve().parent / "matching_baseline.json"
 SEED = 2021
 
 
@@ -264,6 +270,10 @@ def main() -> None:
         help="with --tuned: serve the tuned model from this file if it is there (trained on this same "
         "corpus split), else train and save it there (ONNX)",
     )
+    parser.add_argument("--save-baseline", action="store_true", help=f"make this run {BASELINE.name}")
+    parser.add_argument(
+        "--note", default="", help="with --save-baseline: the conditions of the run (what else was running)"
+    )
     arguments = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skala.settings")
     # One core, as the targets are stated for one core.
@@ -313,10 +323,43 @@ def main() -> None:
     print(
         f"\n{'speed (one core)':<28} " + " ".join(f"{int(size):>12,}" for size in arguments.sizes.split(","))
     )
-    results = [speed(rows, queries, int(size), tuned) for size in arguments.sizes.split(",")]
+    sizes = [int(size) for size in arguments.sizes.split(",")]
+    results = [speed(rows, queries, size, tuned) for size in sizes]
     for name in results[0]:
         print(f"{name:<28} " + " ".join(f"{result[name]:>12.2f}" for result in results))
-    print(f"\nmaximum resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nmaximum resident memory: {resident:.0f} MiB")
+
+    figures = {
+        **{f"skala.{name}": (value, "share") for name, value in ours.items()},
+        **{f"baseline.{name}": (value, "share") for name, value in plain.items()},
+        **{
+            f"{size}.{name}": (value, unit_of(name))
+            for size, result in zip(sizes, results, strict=True)
+            for name, value in result.items()
+        },
+        "maximum_resident_memory_mib": (resident, "MiB"),
+    }
+    baseline = baselines.read(BASELINE)
+    conditions = {
+        "queries": len(queries),
+        "sizes": arguments.sizes,
+        "embeddings": arguments.embeddings,
+        "tuned": arguments.tuned,
+    }
+    print(f"\nagainst the saved baseline run ({BASELINE.name}, {baseline.get('machine', 'none saved')}):")
+    print("\n".join(baselines.beside(figures, baseline, decimals=3, width=44)))
+    if baseline.get("conditions", {}).get("note"):
+        print(f"  (the baseline's conditions: {baseline['conditions']['note']})")
+    for line in baselines.differences(conditions, baseline):
+        print(line)
+    if arguments.save_baseline:
+        baselines.save(BASELINE, figures, {**conditions, "note": arguments.note})
+
+
+def unit_of(name: str) -> str:
+    """A speed figure's unit, from its name's last word (seconds, ms, mib)."""
+    return {"seconds": "s", "ms": "ms", "mib": "MiB"}[name.rsplit("_", 1)[-1]]
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -42,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import baselines
 from bench.brreg import ensure_postgres_database, valid_orgnrs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -501,43 +501,27 @@ def main() -> None:
             print(f"== {database}", flush=True)
             results[database] = run_database(database, path)
 
-    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {"figures": {}}
-    print(f"\n  {'figure':<40} {'baseline':>12} {'now':>12} {'unit':<8} now/baseline")
-    figures: dict[str, dict] = {}
+    figures = {
+        f"{database}.{name}": (result[name], unit)
+        for database, result in results.items()
+        for name, unit in FIGURES
+    }
+    baseline = baselines.read(BASELINE)
+    conditions = {"lines": arguments.lines}
+    print("\n" + "\n".join(baselines.beside(figures, baseline, decimals=3)))
     for database, result in results.items():
-        for name, unit in FIGURES:
-            key = f"{database}.{name}"
-            value = result[name]
-            figures[key] = {"value": value, "unit": unit}
-            before = baseline["figures"].get(key)
-            ratio = f"{value / before['value']:.2f}" if before and before["value"] else "–"
-            was = f"{before['value']:,.3f}" if before else "–"
-            print(f"  {key:<40} {was:>12} {value:>12,.3f} {unit:<8} {ratio}")
         print(
             f"  {database}: import {result['import_lines_per_second']:,.0f} lines/s (target 100,000); report "
             f"{result['report_seconds']:.3f} s (target < 1 s), "
             f"{result['pandas_over_report']:.1f}× faster than "
             "pandas (target 5×)"
         )
-    if baseline.get("note"):
-        print(f"  (the baseline's conditions: {baseline['note']})")
-    if baseline.get("lines") and baseline["lines"] != arguments.lines:
-        print(f"  (the baseline imported {baseline['lines']:,} lines; this run {arguments.lines:,})")
+    if baseline.get("conditions", {}).get("note"):
+        print(f"  (the baseline's conditions: {baseline['conditions']['note']})")
+    for line in baselines.differences(conditions, baseline):
+        print(line)
     if arguments.save_baseline:
-        BASELINE.write_text(
-            json.dumps(
-                {
-                    "machine": f"{platform.machine()} {platform.python_version()}",
-                    "lines": arguments.lines,
-                    "note": arguments.note,
-                    "figures": figures,
-                },
-                indent=2,
-                sort_keys=True,
-            )
-            + "\n"
-        )
-        print(f"Saved as the baseline: {BASELINE}")
+        baselines.save(BASELINE, figures, {**conditions, "note": arguments.note})
 
 
 if __name__ == "__main__":
