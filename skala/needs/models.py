@@ -62,6 +62,17 @@ class NeedQuerySet(models.QuerySet):
             )
         return self.filter(shown).distinct()
 
+    def of_organisations(self, organisation_ids: list[int]) -> "NeedQuerySet":
+        """The organisations' own needs, and the published needs of joint processes they take part in."""
+        return self.filter(
+            Q(organisation_id__in=organisation_ids)
+            | ~Q(status=NeedStatus.DRAFT)
+            & Q(
+                joint_process__participants__organisation_id__in=organisation_ids,
+                joint_process__participants__status__in=ACTIVE_STATUSES,
+            )
+        ).distinct()
+
 
 class Need(models.Model):
     """A public buyer's need, described as a problem to solve rather than a product to buy."""

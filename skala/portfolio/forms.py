@@ -27,12 +27,19 @@ class ProjectForm(ModelForm):
             "risks",
         ]
         # Checkboxes rather than a list that needs Ctrl-click to choose several: the owners are the
-        # person's own few organisations, the goals seventeen.
+        # person's own few organisations, the goals seventeen, and the needs and procurements those of
+        # the person's organisations and joint processes (the view narrows them).
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "risks": forms.Textarea(attrs={"rows": 3}),
             "owners": forms.CheckboxSelectMultiple,
+            "needs": forms.CheckboxSelectMultiple,
+            "procurements": forms.CheckboxSelectMultiple,
             "sdgs": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "needs": _("The needs of your organisations and of the joint processes they take part in."),
+            "procurements": _("The procurements of your organisations and of those needs."),
         }
 
     def __init__(self, *args, owners, **kwargs):

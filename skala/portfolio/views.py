@@ -28,6 +28,7 @@ from skala.portfolio.forms import (
 )
 from skala.portfolio.health import adoption_spread, health, projects_for
 from skala.portfolio.models import GateDecision, Programme, Project, Stage
+from skala.procedures.models import Procurement
 
 
 def visible_projects(user):
@@ -75,8 +76,20 @@ def project_create(request):
         raise PermissionDenied("portfolio.change_project")
     form = ProjectForm(request.POST or None, owners=owners)
     # Only the needs and programmes the person may see: the form would otherwise list every buyer's
-    # drafts, and let anyone put a project into a programme they are not part of.
-    form.fields["needs"].queryset = Need.objects.visible_to(request.user, member_organisations(request.user))
+    # drafts, and let anyone put a project into a programme they are not part of. Of those, the needs
+    # and procurements of the person's organisations and joint processes: every buyer's public needs
+    # would make a list no one could choose from (staff, who act for no organisation, get them all).
+    organisations = member_organisations(request.user)
+    needs = Need.objects.visible_to(request.user, organisations)
+    procurements = Procurement.objects.all()
+    if not request.user.is_staff:
+        needs = needs.of_organisations(organisations)
+        procurements = procurements.filter(Q(buyer_id__in=organisations) | Q(need__in=needs)).distinct()
+    form.fields["needs"].queryset = needs.order_by("title")
+    form.fields["procurements"].queryset = procurements.order_by("title")
+    for name in ("needs", "procurements"):
+        if not form.fields[name].queryset.exists():
+            del form.fields[name]  # a heading over no choices says nothing
     form.fields["programme"].queryset = visible_programmes(request.user)
     if request.method == "POST" and form.is_valid():
         project = form.save(commit=False)

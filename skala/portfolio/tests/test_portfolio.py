@@ -7,10 +7,12 @@ import io
 import pytest
 from django.core.management import call_command
 
+from skala.needs.models import JointProcess, Need, NeedStatus, Participant
 from skala.orgs.models import ApiToken
 from skala.portfolio import gates
 from skala.portfolio.health import health, projects_for
 from skala.portfolio.models import Adoption, Decision, GateDecision, Programme, Project, Stage
+from skala.procedures.models import Procurement
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +339,39 @@ def test_a_refused_gate_decision_keeps_what_was_typed_and_says_which_field(clien
     assert "For dyrt" in stopped.text
     made.refresh_from_db()
     assert made.stage == Stage.PILOT
+
+
+def test_the_project_form_offers_the_needs_and_procurements_of_ones_own_organisations_and_processes(
+    client, personas
+):
+    def need(organisation, title):
+        return Need.objects.create(
+            organisation=organisation, title=title, problem="x", status=NeedStatus.PUBLISHED
+        )
+
+    client.force_login(personas.other_buyer, backend="django.contrib.auth.backends.ModelBackend")
+    nothing_yet = client.get("/nb/portfolio/new/").context["form"]
+    assert "needs" not in nothing_yet.fields
+    assert "procurements" not in nothing_yet.fields
+
+    own = need(personas.stavanger, "Stavangers behov")
+    joint = need(personas.oslo, "Felles behov")
+    Participant.objects.create(
+        process=JointProcess.objects.create(need=joint), organisation=personas.stavanger, role="follower"
+    )
+    other = need(personas.oslo, "Oslos eget behov")
+    for buyer, title, for_need in (
+        (personas.stavanger, "Stavangers anskaffelse", None),
+        (personas.oslo, "Den felles anskaffelsen", joint),
+        (personas.oslo, "Oslos egen anskaffelse", other),
+    ):
+        Procurement.objects.create(buyer=buyer, need=for_need, title=title, procedure_type="open")
+
+    form = client.get("/nb/portfolio/new/").context["form"]
+
+    assert list(form.fields["needs"].queryset) == [joint, own]
+    assert [p.title for p in form.fields["procurements"].queryset] == [
+        "Den felles anskaffelsen",
+        "Stavangers anskaffelse",
+    ]
+    assert form["needs"].field.widget.input_type == "checkbox"
