@@ -8,7 +8,7 @@ to the baseline's and the ratio now / baseline, so for times and memory below 1.
 import json
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 Figures = Mapping[str, tuple[float, str]]
@@ -45,6 +45,26 @@ def differences(conditions: Mapping, baseline: Mapping) -> list[str]:
         for name, value in conditions.items()
         if name in saved and saved[name] != value
     ]
+
+
+DATABASES = ("sqlite", "postgres")
+
+
+def database_names(parser, value: str) -> list[str]:
+    """The databases a --databases option names ("sqlite,postgres"); an unknown name is the parser's error."""
+    databases = [name.strip() for name in value.split(",") if name.strip()]
+    if unknown := set(databases) - set(DATABASES):
+        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    return databases
+
+
+def per_database(results: Mapping[str, Mapping[str, float]], names: Sequence[tuple[str, str]]) -> dict:
+    """Figures named "database.figure" from each database's results, for the (name, unit) pairs given."""
+    return {
+        f"{database}.{name}": (result[name], unit)
+        for database, result in results.items()
+        for name, unit in names
+    }
 
 
 def save(path: Path, figures: Figures, conditions: Mapping | None = None) -> None:

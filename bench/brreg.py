@@ -275,9 +275,7 @@ def main() -> None:
     if arguments.child:
         child(arguments.child)
         return
-    databases = [name.strip() for name in arguments.databases.split(",") if name.strip()]
-    if unknown := set(databases) - {"sqlite", "postgres"}:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    databases = baselines.database_names(parser, arguments.databases)
 
     with tempfile.TemporaryDirectory(prefix="skala-bench-brreg-") as folder:
         path = Path(folder) / "enheter_alle.json.gz"
@@ -293,11 +291,7 @@ def main() -> None:
             print(f"== {database}", flush=True)
             results[database] = run_database(database, path)
 
-    figures = {
-        f"{database}.{name}": (result[name], unit)
-        for database, result in results.items()
-        for name, unit in FIGURES
-    }
+    figures = baselines.per_database(results, FIGURES)
     baseline = baselines.read(BASELINE)
     conditions = {"units": arguments.units}
     print("\n" + "\n".join(baselines.beside(figures, baseline) + baselines.differences(conditions, baseline)))

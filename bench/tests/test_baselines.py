@@ -1,5 +1,9 @@
 """The saved-baseline table every benchmark prints."""
 
+import argparse
+
+import pytest
+
 from bench import baselines
 
 
@@ -32,3 +36,20 @@ def test_conditions_that_differ_from_the_baselines_are_named(tmp_path):
     lines = baselines.differences({"sizes": "20000", "tuned": False, "queries": 10}, baseline)
 
     assert lines == ["  (the baseline ran with sizes '20000,200000'; this run with '20000')"]
+
+
+def test_the_databases_option_is_split_and_an_unknown_database_is_refused(capsys):
+    parser = argparse.ArgumentParser()
+
+    assert baselines.database_names(parser, "sqlite, postgres,") == ["sqlite", "postgres"]
+    with pytest.raises(SystemExit):
+        baselines.database_names(parser, "sqlite,oracle")
+    assert "unknown databases: oracle" in capsys.readouterr().err
+
+
+def test_each_databases_figures_are_named_after_it():
+    results = {"sqlite": {"seconds": 2.0, "rows": 10}, "postgres": {"seconds": 1.0, "rows": 10}}
+
+    figures = baselines.per_database(results, [("seconds", "s")])
+
+    assert figures == {"sqlite.seconds": (2.0, "s"), "postgres.seconds": (1.0, "s")}
