@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from skala.matching.languages import detect_language
 from skala.orgs.models import Organisation
 from skala.reference.models import CpvCode, Sdg
 
@@ -149,6 +151,19 @@ class Need(models.Model):
         """Everything the need says, for matching."""
         parts = [self.problem, self.affected, self.current_practice, self.desired_outcome]
         return "\n".join(part for part in parts if part)
+
+    @cached_property
+    def written_language(self) -> str:
+        """The language the need is written in: the one its buyer chose, else detected from its text
+        ("mul" when it cannot be told), as the matcher reads it."""
+        return self.language or detect_language(f"{self.title}\n{self.text()}")
+
+    @property
+    def language_is_detected(self) -> bool:
+        return not self.language
+
+    def get_written_language_display(self) -> str:
+        return dict(LANGUAGES).get(self.written_language) or _("several, or not known")
 
     def next_statuses(self) -> list[NeedStatus]:
         """The statuses the need may move to from where it is."""

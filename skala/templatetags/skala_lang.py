@@ -14,9 +14,10 @@ THREE_LETTER = {"nob": "nb", "nno": "nn", "nor": "no", "swe": "sv", "dan": "da",
 
 @register.filter
 def lang_attr(thing) -> str:
-    """` lang="sv"` for an object whose `language` is a language; nothing for "mul" (several, or not
-    known) or an empty one, which then take the page's language."""
-    code = (getattr(thing, "language", "") or "").strip().lower()
+    """` lang="sv"` for an object whose `language` is a language (or whose `written_language` is, when
+    it knows how to tell); nothing for "mul" (several, or not known) or an empty one, which then take
+    the page's language."""
+    code = (getattr(thing, "written_language", None) or getattr(thing, "language", "") or "").strip().lower()
     code = THREE_LETTER.get(code, code)
     if not re.fullmatch(r"[a-z]{2,3}", code) or code in {"mul", "und", "zxx"}:
         return ""

@@ -293,6 +293,23 @@ def test_a_need_is_marked_with_the_language_it_is_written_in(client, personas):
     assert 'lang="sv">Trygghetslarm</a>' in client.get("/en/needs/").text
 
 
+def test_a_need_without_a_chosen_language_is_marked_with_the_one_detected_from_its_text(client, personas):
+    need = Need.objects.create(
+        organisation=personas.stavanger,
+        title="Trygghetslarm för äldre i hemtjänsten",
+        problem="Äldre som bor hemma behöver ett larm som fungerar även när mobilnätet är nere.",
+    )
+    need.publish()
+
+    page = client.get(f"/en/needs/{need.pk}/").text
+
+    assert '<h1 lang="sv">Trygghetslarm' in page
+    assert "<dd>Svenska (detected from the text)</dd>" in page
+    need.language = "en"
+    need.save()
+    assert "<dd>English</dd>" in client.get(f"/en/needs/{need.pk}/").text
+
+
 def test_a_negative_estimated_value_is_refused_at_its_field(client, personas):
     client.force_login(personas.owner)
     response = client.post(
