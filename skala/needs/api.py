@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -49,7 +49,10 @@ class NeedOut(Schema):
     sdgs: list[int]
     estimated_value: Decimal | None
     horizon_months: int | None
-    language: str
+    language: str = Field(description='The language the buyer chose; "" when Skala detects it.')
+    written_language: str = Field(
+        description='The chosen language, else the one detected from the text ("mul": cannot be told).'
+    )
     status: str
     visibility: str
     published_at: datetime | None

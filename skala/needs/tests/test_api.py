@@ -32,6 +32,7 @@ def test_an_editor_creates_a_draft_that_only_their_organisation_sees(client, per
     assert response.status_code == 201, response.content
     need = response.json()
     assert (need["status"], need["cpv"], need["sdgs"]) == ("draft", ["85310000"], [3])
+    assert (need["language"], need["written_language"]) == ("", "nb")
     assert need["organisation"]["id"] == personas.oslo.pk
     assert client.get(f"/api/v1/needs/{need['id']}").status_code == 404
     assert client.get(f"/api/v1/needs/{need['id']}", headers=bearer(personas.colleague)).status_code == 200
