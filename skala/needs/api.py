@@ -16,6 +16,7 @@ from skala.corpus.models import DocumentKind
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
 from skala.needs.models import Need, NeedStatus, Participant, ParticipantRole, ParticipantStatus
+from skala.needs.places import NeedOwners
 from skala.needs.views import editable_organisations
 from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.models import Organisation
@@ -201,14 +202,26 @@ def need_list(
     request,
     status: str = "",
     organisation: DatabaseInt | None = None,
+    county: DatabaseInt | None = None,
+    municipality: DatabaseInt | None = None,
     cpv: str = "",
     sdg: DatabaseInt | None = None,
 ):
+    """Filters as in the pages: `organisation` is a buyer's id and takes its units' needs too; `county`
+    (fylke, län) and `municipality` (kommune, kommun) are ids of the reference data; `cpv` is a code or
+    its first digits; `sdg` a goal's number."""
     needs = visible_needs(acting_user(request)).order_by("-published_at", "-created_at", "-id")
+    if organisation is not None or county is not None or municipality is not None:
+        # A unit without a municipality of its own is where the organisation above it is (needs/places.py).
+        owners = NeedOwners.of(needs)
+        if organisation is not None:
+            needs = needs.filter(organisation_id__in=owners.under(organisation))
+        if county is not None:
+            needs = needs.filter(organisation_id__in=owners.in_county(county))
+        if municipality is not None:
+            needs = needs.filter(organisation_id__in=owners.in_municipality(municipality))
     if status:
         needs = needs.filter(status=status)
-    if organisation is not None:
-        needs = needs.filter(organisation_id=organisation)
     if cpv.isdigit():
         needs = needs.filter(cpv_codes__code8__startswith=cpv).distinct()
     if sdg is not None:

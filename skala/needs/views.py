@@ -14,6 +14,7 @@ from skala.corpus.models import DocumentKind
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
 from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, NeedStatus, Participant, ParticipantStatus
+from skala.needs.places import NeedOwners
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
@@ -28,9 +29,10 @@ def need_list(request):
     needs = Need.objects.visible_to(request.user, organisation_ids).select_related(
         "organisation__municipality"
     )
+    owners = NeedOwners.of(needs)
     filters = {
         name: request.GET.get(name, "").strip()
-        for name in ("q", "division", "county", "organisation", "status", "sdg")
+        for name in ("q", "division", "county", "municipality", "organisation", "status", "sdg")
     }
     errors = {}
     # A whole code may come with its check digit (85000000-9).
@@ -42,9 +44,11 @@ def need_list(request):
         errors["division"] = _("Write a CPV division as two digits, such as 85, or a whole code.")
         needs = needs.none()
     if filters["county"].isdigit():
-        needs = needs.filter(organisation__municipality__county_id=int(filters["county"]))
+        needs = needs.filter(organisation_id__in=owners.in_county(int(filters["county"])))
+    if filters["municipality"].isdigit():
+        needs = needs.filter(organisation_id__in=owners.in_municipality(int(filters["municipality"])))
     if filters["organisation"].isdigit():
-        needs = needs.filter(organisation_id=int(filters["organisation"]))
+        needs = needs.filter(organisation_id__in=owners.under(int(filters["organisation"])))
     if filters["status"] in NeedStatus.values:
         needs = needs.filter(status=filters["status"])
     if filters["sdg"].isdigit():
@@ -71,6 +75,8 @@ def need_list(request):
         "errors": errors,
         "statuses": NeedStatus.choices,
         "counties": County.objects.order_by("country", "name"),
+        "municipalities": owners.municipalities,
+        "buyers": owners.buyers,
         "sdgs": Sdg.objects.all(),
         "can_create": request.user.is_authenticated and bool(editable_organisations(request.user)),
     }

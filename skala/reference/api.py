@@ -1,10 +1,10 @@
-"""The reference data as JSON: CPV codes and their search."""
+"""The reference data as JSON: CPV codes and their search, the goals, and the counties and municipalities."""
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from skala.reference.models import CPV_LANGUAGES, CpvCode, Sdg
+from skala.reference.models import CPV_LANGUAGES, County, CpvCode, Municipality, Sdg
 
 router = Router(tags=["reference"])
 
@@ -91,4 +91,46 @@ def sdg_list(request):
             "names": {"en": g.name_en, "nb": g.name_nb, "sv": g.name_sv},
         }
         for g in Sdg.objects.all()
+    ]
+
+
+class MunicipalityOut(Schema):
+    id: int
+    number: str
+    name: str
+    orgnr: str
+
+
+class CountyOut(Schema):
+    id: int
+    country: str
+    number: str
+    name: str
+    municipalities: list[MunicipalityOut]
+
+
+@router.get(
+    "/places",
+    response=list[CountyOut],
+    summary="Counties (fylker, län) with their municipalities: the ids that filter needs by place",
+)
+def place_list(request, country: str = ""):
+    """Every county with its municipalities, Norway's and Sweden's; `country` (NO, SE) keeps one."""
+    counties = County.objects.order_by("country", "number")
+    municipalities = Municipality.objects.order_by("number")
+    if country:
+        counties = counties.filter(country=country.upper())
+        municipalities = municipalities.filter(country=country.upper())
+    by_county: dict[int, list] = {}
+    for municipality in municipalities:
+        by_county.setdefault(municipality.county_id, []).append(municipality)
+    return [
+        {
+            "id": county.pk,
+            "country": county.country,
+            "number": county.number,
+            "name": county.name,
+            "municipalities": by_county.get(county.pk, []),
+        }
+        for county in counties
     ]

@@ -650,6 +650,7 @@ API: dict[str, Row] = {
     "/reference/cpv/{code}": Row(GET=EVERYONE, kwargs={"code": lambda w: "85310000"}),
     "/reference/cpv": Row(GET=EVERYONE, query=lambda w: "q=sensor"),
     "/reference/sdgs": Row(GET=EVERYONE),
+    "/reference/places": Row(GET=EVERYONE),
     "/organisations": Row(GET=EVERYONE),
     "/organisations/{organisation_id}": Row(GET=EVERYONE),
     "/me": Row(GET=SIGNED_IN),

@@ -193,3 +193,20 @@ def test_through_the_api_the_lead_withdraws_or_removes_and_a_buyer_leaves(client
     assert (removed.status_code, removed.json()["status"]) == (200, "removed")
     seen = client.get(f"/api/v1/needs/{need.pk}", headers=bearer(personas.supplier)).json()
     assert seen["participants"] == []
+
+
+def test_needs_are_listed_by_buyer_with_its_units_and_by_place(client, personas):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten")
+    publish_need(personas.stavanger, "Skolemat", "Sunn lunsj i skolen")
+    oslo = personas.oslo.municipality
+
+    def titles(**filters) -> list[str]:
+        response = client.get("/api/v1/needs", filters)
+        assert response.status_code == 200, response.content
+        return [need["title"] for need in response.json()["items"]]
+
+    assert titles(organisation=personas.oslo.pk) == ["Nattilsyn på sykehjem"]
+    assert titles(municipality=oslo.pk) == ["Nattilsyn på sykehjem"]
+    assert titles(county=personas.stavanger.municipality.county_id) == ["Skolemat"]
+    assert titles(county=oslo.county_id, organisation=personas.stavanger.pk) == []
+    assert client.get("/api/v1/needs", {"municipality": "Oslo"}).status_code == 422

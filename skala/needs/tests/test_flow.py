@@ -175,6 +175,39 @@ def test_filters_by_status_and_goal(client, personas):
     assert client.get("/nb/needs/", {"division": "85"}).context["page"].paginator.count == 1
 
 
+def listed(client, **filters) -> list[str]:
+    return [need.title for need in client.get("/nb/needs/", filters).context["page"].object_list]
+
+
+def test_a_units_need_is_found_under_its_organisations_municipality_county_and_name(client, personas):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten")
+    publish_need(personas.stavanger, "Skolemat", "Sunn lunsj i skolen")
+    oslo = personas.oslo.municipality
+
+    assert listed(client, municipality=oslo.pk) == ["Nattilsyn på sykehjem"]
+    assert listed(client, county=oslo.county_id) == ["Nattilsyn på sykehjem"]
+    assert listed(client, organisation=personas.oslo.pk) == ["Nattilsyn på sykehjem"]
+    assert listed(client, organisation=personas.sykehjemsetaten.pk) == ["Nattilsyn på sykehjem"]
+    assert listed(client, organisation=personas.stavanger.pk) == ["Skolemat"]
+    assert (
+        listed(client, municipality=personas.stavanger.municipality_id, organisation=personas.oslo.pk) == []
+    )
+
+
+def test_the_list_offers_only_the_buyers_and_places_of_needs_the_visitor_may_see(client, personas):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten")
+    publish_need(personas.stavanger, "Skjult behov", "Bare for inviterte", visibility="invited")
+
+    context = client.get("/nb/needs/").context
+
+    assert [buyer.name for buyer in context["buyers"]] == ["Oslo kommune", "Sykehjemsetaten"]
+    assert [place.name for place in context["municipalities"]] == ["Oslo"]
+    client.force_login(personas.other_buyer)  # Stavanger sees its own need, and so its own buyer and place
+    context = client.get("/nb/needs/").context
+    assert "Stavanger kommune" in [buyer.name for buyer in context["buyers"]]
+    assert "Stavanger" in [place.name for place in context["municipalities"]]
+
+
 def test_the_owner_moves_a_need_into_procurement_and_closes_it(client, personas):
     need = publish_need(personas.oslo, "Skolemat", "Sunn lunsj i skolen")
     client.force_login(personas.other_buyer)

@@ -1,5 +1,7 @@
 import pytest
 
+from skala.reference.models import Municipality
+
 pytestmark = pytest.mark.django_db
 
 
@@ -85,3 +87,17 @@ def test_sdgs(client):
     goals = client.get("/api/v1/reference/sdgs").json()
     assert len(goals) == 17
     assert goals[0]["names"]["nb"] == "Utrydde fattigdom"
+
+
+def test_places_give_the_ids_that_filter_needs_by_county_and_municipality(client):
+    counties = client.get("/api/v1/reference/places", {"country": "no"}).json()
+
+    assert {county["country"] for county in counties} == {"NO"}
+    [oslo_county] = [county for county in counties if county["name"] == "Oslo"]
+    assert [(m["number"], m["name"]) for m in oslo_county["municipalities"]] == [("0301", "Oslo")]
+    assert (
+        sum(len(county["municipalities"]) for county in counties)
+        == Municipality.objects.filter(country="NO").count()
+    )
+    swedish = client.get("/api/v1/reference/places", {"country": "SE"}).json()
+    assert sum(len(county["municipalities"]) for county in swedish) == 290
