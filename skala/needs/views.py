@@ -18,7 +18,7 @@ from skala.needs.places import NeedOwners
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
-from skala.reference.models import County, CpvCode, Sdg
+from skala.reference.models import County, CpvCode, CpvLevel, Sdg
 
 PAGE_SIZE = 20
 
@@ -74,6 +74,8 @@ def need_list(request):
         "filters": filters,
         "errors": errors,
         "statuses": NeedStatus.choices,
+        "divisions": CpvCode.objects.filter(level=CpvLevel.DIVISION).order_by("code8"),
+        "division_chosen": filters["division"][:2] if not errors else "",
         "counties": County.objects.order_by("country", "name"),
         "municipalities": owners.municipalities,
         "buyers": owners.buyers,

@@ -288,7 +288,23 @@ def test_a_buyer_already_in_the_process_is_not_offered_again(client, personas):
 
 def test_a_whole_code_with_its_check_digit_filters_by_its_division(client, personas):
     publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
-    assert client.get("/en/needs/", {"division": "85000000-9"}).context["page"].paginator.count == 1
+    response = client.get("/en/needs/", {"division": "85000000-9"})
+    assert response.context["page"].paginator.count == 1
+    assert '<option value="85" selected>85 Health and social work services</option>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("nb", "Helse- og sosial tjenesteyting"), ("sv", "Hälso- och sjukvård samt socialvård")],
+)
+def test_the_division_filter_offers_every_cpv_division_by_its_label_in_the_pages_language(
+    client, language, label
+):
+    response = client.get(f"/{language}/needs/")
+
+    divisions = response.context["divisions"]
+    assert len(divisions) == CpvCode.objects.filter(code8__endswith="000000").count() == 45
+    assert f'<option value="85">85 {label}</option>' in response.text
 
 
 def test_who_was_invited_or_declined_and_on_what_terms_stays_inside_the_process(client, personas):
