@@ -128,14 +128,21 @@ def public_id(key: str) -> Any:
     return int(identifier) if kind == "need" and identifier.isdigit() else identifier
 
 
-def answer_similar(items: list[Item], top: int, visible_owner_ids: Iterable[int] = ()) -> list[dict]:
-    """The most similar needs and notices for each text, with why."""
-    owners = list(visible_owner_ids)
+def answer_similar(
+    items: list[Item], top: int, visible_owner_ids: Iterable[int] = (), visible_keys: Iterable[str] = ()
+) -> list[dict]:
+    """The most similar needs and notices for each text, with why: public ones, and those the caller may
+    see (its organisations' own, and `visible_keys`, the needs shared with it)."""
+    owners, keys = list(visible_owner_ids), set(visible_keys)
     answers = []
     for item in items:
         query = services.query_for(item.text, item.language)
         matches = services.similar(
-            query, top=top, kind=(DocumentKind.NEED, DocumentKind.NOTICE), visible_owner_ids=owners
+            query,
+            top=top,
+            kind=(DocumentKind.NEED, DocumentKind.NOTICE),
+            visible_owner_ids=owners,
+            visible_keys=keys,
         )
         found = [
             {"id": public_id(m.key), "kind": m.document.kind, "score": m.score, "why": m.why.as_dict()}

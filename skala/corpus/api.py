@@ -13,6 +13,8 @@ from skala.corpus.answers import (
     check_top,
     parse_items,
 )
+from skala.needs.services import shared_need_keys
+from skala.orgs.api import read_auth
 from skala.orgs.permissions import member_organisations
 
 router = Router(tags=["matching"])
@@ -38,6 +40,7 @@ def items_or_400(body: list[MatchItem], top: int):
 
 @router.post(
     "/cpv",
+    auth=read_auth,
     summary="CPV codes for each text, best first",
     description="At most 500 texts and 500,000 characters a request; a text counts up to its first 20,000.",
 )
@@ -47,8 +50,10 @@ def match_cpv(request, body: list[MatchItem], top: int = 10) -> list[dict]:
 
 @router.post(
     "/similar",
+    auth=read_auth,
     summary="The most similar needs and notices for each text, with why",
     description="At most 500 texts and 500,000 characters a request; a text counts up to its first 20,000.",
 )
 def match_similar(request, body: list[MatchItem], top: int = 10) -> list[dict]:
-    return answer_similar(items_or_400(body, top), top, member_organisations(request.user))
+    user = request.user
+    return answer_similar(items_or_400(body, top), top, member_organisations(user), shared_need_keys(user))

@@ -328,8 +328,13 @@ def similar(
     kind: str | Iterable[str] | None = None,
     exclude: Iterable[str] = (),
     visible_owner_ids: Iterable[int] = (),
+    visible_keys: Iterable[str] = (),
+    within: Iterable[str] | None = None,
 ) -> list[Match]:
-    """The documents most like the query that the viewer may see: public ones, and their own.
+    """The documents most like the query that the viewer may see: public ones, their own, and the
+    documents named in `visible_keys` (needs shared with them, which the corpus cannot tell on its own:
+    it knows a document's owner, not whom the owner invited). `within`, when given, keeps only these
+    documents, so a list filtered first is searched within its filters rather than cut afterwards.
 
     Only matches with a reason to give (shared words or word parts, CPV, meaning) are returned: in
     a small corpus a common word ending is enough for BM25 to rank everything, and a match that
@@ -338,23 +343,41 @@ def similar(
     built = current()
     if not len(built.index):
         return []
+    visible_keys = set(visible_keys)
     visible = built.public | np.isin(built.owners, list(visible_owner_ids))
+    visible[rows_of(built, visible_keys)] = True
+    if within is not None:
+        allowed = np.zeros_like(visible)
+        allowed[rows_of(built, within)] = True
+        visible &= allowed
     prior = built.index.division_prior(query) if not query.cpv else None
     found = built.index.search(
         query, top=top * 2, kind=kind, exclude=exclude, require=visible, division_prior=prior
     )
     found = [match for match in found if not match.why.empty]
-    return still_visible(found, set(visible_owner_ids))[:top]
+    return still_visible(found, set(visible_owner_ids), visible_keys)[:top]
 
 
-def still_visible(matches: list[Match], visible_owner_ids: set[int]) -> list[Match]:
+def rows_of(built: BuiltIndex, keys: Iterable[str]) -> list[int]:
+    """The index rows of those keys it holds."""
+    position = built.index.position
+    return [position[key] for key in keys if key in position]
+
+
+def still_visible(
+    matches: list[Match], visible_owner_ids: set[int], visible_keys: set[str] = frozenset()
+) -> list[Match]:
     """The matches the viewer may still see as the database stands. The index may be a few seconds
     behind it (a large corpus is re-indexed in the background): a need made invited-only or deleted
     a moment ago must not be shown from the index as it was."""
     rows = CorpusDocument.objects.filter(key__in=[match.key for match in matches]).values_list(
         "key", "is_public", "owner_id"
     )
-    visible = {key for key, is_public, owner in rows if is_public or owner in visible_owner_ids}
+    visible = {
+        key
+        for key, is_public, owner in rows
+        if is_public or owner in visible_owner_ids or key in visible_keys
+    }
     return [match for match in matches if match.key in visible]
 
 

@@ -287,6 +287,7 @@ def need_similar(request, need_id: int, top: int = 10):
         kind=(DocumentKind.NEED, DocumentKind.NOTICE),
         exclude=[need.corpus_key],
         visible_owner_ids=member_organisations(user),
+        visible_keys=services.shared_need_keys(user),
     )
     return [
         {
@@ -342,7 +343,11 @@ def process_answer(request, need_id: int, participant_id: int, payload: AnswerIn
     )
     if not user.has_perm("needs.answer_invitation", participant):
         raise HttpError(403, "Only the invited organisation's editors answer.")
-    participant.answer(accept=payload.accept)
+    if not services.answer(participant, accept=payload.accept):
+        raise HttpError(
+            409,
+            f"The invitation is {participant.status}, not open: only a new invitation from the lead opens it",
+        )
     return participant
 
 

@@ -270,7 +270,10 @@ class Participant(models.Model):
         return f"{self.organisation} ({self.get_role_display()}, {self.get_status_display()})"
 
     def answer(self, accept: bool) -> None:
-        """Accept or decline the invitation."""
+        """Accept or decline the invitation. Only an open invitation is answered: a buyer that was removed,
+        left or declined comes back only when the lead invites it again."""
+        if self.status != ParticipantStatus.INVITED:
+            raise ValueError(f"the invitation is {self.status}, not open")
         self.status = ParticipantStatus.ACCEPTED if accept else ParticipantStatus.DECLINED
         self.responded_at = timezone.now()
         self.save(update_fields=["status", "responded_at"])

@@ -33,6 +33,21 @@ def sync_to_corpus(need: Need) -> None:
     )
 
 
+def shared_need_keys(user) -> set[str]:
+    """Corpus keys of the invited-only needs the person may see though the corpus would not show them:
+    shared with their organisation, in a joint process they take part in, or their organisation's own
+    when they belong to one of its offices (the corpus knows a need by its top organisation)."""
+    if not user.is_authenticated:
+        return set()
+    ids = (
+        Need.objects.published()
+        .exclude(visibility=Visibility.PUBLIC)
+        .visible_to(user, member_organisations(user))
+        .values_list("pk", flat=True)
+    )
+    return {f"need:{pk}" for pk in ids}
+
+
 @dataclass
 class SimilarNeed:
     need: Need
@@ -58,6 +73,7 @@ def similar_needs(need: Need, user, top: int = 10, query=None) -> list[SimilarNe
         kind=DocumentKind.NEED,
         exclude=[need.corpus_key],
         visible_owner_ids=visible_owners,
+        visible_keys=shared_need_keys(user),
     )
     ids = [int(match.key.split(":", 1)[1]) for match in matches]
     needs = Need.objects.select_related("organisation").in_bulk(ids)
@@ -109,6 +125,15 @@ def withdraw(participant: Participant) -> str:
         tell_ended(participant)
         return "removed"
     return ""
+
+
+def answer(participant: Participant, accept: bool) -> bool:
+    """The invited buyer accepts or declines. False when the invitation is not open (already answered,
+    or the buyer was taken out or left): only a new invitation from the lead lets it in again."""
+    if participant.status != ParticipantStatus.INVITED:
+        return False
+    participant.answer(accept)
+    return True
 
 
 def leave(participant: Participant) -> bool:

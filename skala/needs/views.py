@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +21,8 @@ from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
 from skala.reference.models import County, CpvCode, CpvLevel, Sdg
 
+# A word search ranks at most this many needs (fifty pages), however many the filters leave.
+SEARCH_LIMIT = 1000
 PAGE_SIZE = 20
 
 
@@ -56,11 +59,15 @@ def need_list(request):
     needs = needs.distinct()
     if filters["q"]:
         # Full text through the matcher, so a Swedish query finds Norwegian needs that share stems or meaning.
+        # Searched within the needs the filters (and the visitor's rights) leave, so that a word and a
+        # filter together find every need that has both.
+        within = [f"need:{pk}" for pk in needs.exclude(status=NeedStatus.DRAFT).values_list("pk", flat=True)]
         matches = corpus.similar(
             corpus.query_for(filters["q"]),
-            top=200,
+            top=max(1, min(len(within), SEARCH_LIMIT)),
             kind=DocumentKind.NEED,
-            visible_owner_ids=organisation_ids,
+            within=within,
+            visible_keys=within,
         )
         rank = {int(match.key.split(":", 1)[1]): n for n, match in enumerate(matches)}
         found = list(needs.filter(pk__in=rank))
@@ -353,6 +360,15 @@ def process_answer(request, need_id: int, participant_id: int):
     """The invited buyer accepts or declines."""
     participant = get_object_or_404(Participant, pk=participant_id, process__need_id=need_id)
     authorize(request.user, "needs.answer_invitation", participant)
-    participant.answer(accept=request.POST.get("answer") == "accept")
-    messages.success(request, _("Your answer is recorded."))
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        return HttpResponseBadRequest(_("The answer must be “accept” or “decline”."))
+    if services.answer(participant, accept=answer == "accept"):
+        messages.success(request, _("Your answer is recorded."))
+    else:
+        messages.error(
+            request,
+            _("The invitation is no longer open (%(status)s): only a new invitation from the lead opens it.")
+            % {"status": participant.get_status_display().lower()},
+        )
     return redirect("needs:detail", need_id=need_id)

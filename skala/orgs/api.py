@@ -32,6 +32,10 @@ api_auth = [TokenAuth(), SessionAuth()]
 # The same, for public reads that show more to those who sign in.
 optional_auth = [TokenAuth(), SessionAuth(), anonymous]
 
+# For POSTs that only read (the matcher): a token, or the session without a CSRF check, since nothing
+# is changed; or anonymous, who sees what is public.
+read_auth = [TokenAuth(), SessionAuth(csrf=False), anonymous]
+
 router = Router(tags=["organisations"])
 accounts_router = Router(tags=["accounts"])
 

@@ -270,9 +270,10 @@ PAGES: dict[str, Row] = {
         POST=OWNER_EDITORS,
         data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower", "option_terms": "10"},
     ),
-    # The invited buyer's editors answer for it (staff may too).
+    # The invited buyer's editors answer for it (staff may too). The world's follower has already
+    # accepted, so its answer is refused as no longer open and nothing changes.
     "needs:answer": Row(
-        POST=["follower", "staff"],
+        POST=allow(["follower", "staff"], nothing_to_do=["follower", "staff"]),
         kwargs={"participant_id": lambda w: w.follower_participant.pk},
         data=lambda w, p: {"answer": "decline"},
     ),
@@ -676,7 +677,8 @@ API: dict[str, Row] = {
         data=lambda w, p: {"organisation": w.personas.stavanger.pk, "role": "follower", "option_terms": "10"},
     ),
     "/needs/{need_id}/process/invitations/{participant_id}/answer": Row(
-        POST=["follower", "staff"], data=lambda w, p: {"accept": False}
+        POST=allow(["follower", "staff"], nothing_to_do=["follower", "staff"]),
+        data=lambda w, p: {"accept": False},
     ),
     "/needs/{need_id}/process/invitations/{participant_id}/withdraw": Row(POST=OWNER_EDITORS),
     "/needs/{need_id}/process/invitations/{participant_id}/leave": Row(POST=["follower", "staff"]),

@@ -199,3 +199,38 @@ def test_a_match_that_cannot_say_why_is_not_shown(corpus):
     found = services.similar(services.query_for("Sensorer for eldre", "nb"))
     assert found
     assert all(not match.why.empty for match in found)
+
+
+def test_within_ranks_only_the_documents_named_however_far_down_they_would_come(corpus):
+    services.upsert(
+        "need:9", kind=DocumentKind.NEED, title="Asfalt", text="Asfaltering og gater", language="nb"
+    )
+    query = services.query_for("asfaltering av vägar och gator", "sv")
+    assert services.similar(query, top=1)[0].key == "notice:TED-2"
+    [only] = services.similar(query, top=1, within=["need:9"])
+    assert only.key == "need:9"
+    assert services.similar(query, within=[]) == []
+
+
+def test_api_match_similar_shows_a_token_caller_its_own_invited_only_needs(client, personas):
+    from skala.needs.tests.test_api import bearer
+    from skala.needs.tests.test_flow import publish_need
+
+    need = publish_need(personas.oslo, "Hemmelig asfaltering", "Asfaltering av gater", visibility="invited")
+    body = [{"id": 1, "text": "hemmelig asfaltering"}]
+
+    def found(**headers) -> list:
+        response = client.post("/api/v1/match/similar", body, content_type="application/json", **headers)
+        return [match["id"] for match in response.json()[0]["matches"]]
+
+    assert need.pk not in found()
+    assert need.pk in found(headers=bearer(personas.owner))
+    assert need.pk not in found(headers=bearer(personas.other_buyer))
+    need.invited_organisations.add(personas.stavanger)
+    assert need.pk in found(headers=bearer(personas.other_buyer))
+    office_need = publish_need(
+        personas.sykehjemsetaten, "Hemmelig asfaltering ved sykehjem", "Asfaltering", visibility="invited"
+    )
+    client.force_login(personas.editor)  # a member of the office, by session (the corpus knows Oslo)
+    assert office_need.pk in found()
+    assert need.pk not in found()  # the office's people do not see what Oslo shares with others

@@ -137,6 +137,14 @@ def test_joint_process_through_the_api_invite_accept_and_see(client, personas):
         headers=bearer(personas.other_buyer),
     )
     assert answered.json()["status"] == ParticipantStatus.ACCEPTED
+    again = client.post(
+        f"/api/v1/needs/{need.pk}/process/invitations/{participant['id']}/answer",
+        {"accept": False},
+        content_type="application/json",
+        headers=bearer(personas.other_buyer),
+    )
+    assert again.status_code == 409
+    assert "accepted, not open" in again.json()["detail"]
     seen = client.get(f"/api/v1/needs/{need.pk}", headers=bearer(personas.other_buyer)).json()
     assert seen["participants"][0]["organisation"]["name"] == "Stavanger kommune"
     assert seen["status"] == NeedStatus.PUBLISHED

@@ -518,3 +518,70 @@ def test_the_lead_has_nothing_to_withdraw_from_a_buyer_that_declined(client, per
     assert "is not in the joint process, so there is nothing to withdraw" in response.text
     declined.refresh_from_db()
     assert declined.status == "declined"
+
+
+def test_a_buyer_taken_out_cannot_let_itself_back_in_by_answering_the_old_invitation(client, personas):
+    need = publish_need(personas.oslo, "Nattilsyn", "Sensorer om natten", visibility="invited")
+    follower = joined_follower(need, personas.stavanger, personas.owner)
+    follower.end("removed")
+    client.force_login(personas.other_buyer)
+    response = client.post(
+        f"/en/needs/{need.pk}/process/{follower.pk}/answer/", {"answer": "accept"}, follow=True
+    )
+    assert "The invitation is no longer open (removed by the lead)" in response.text
+    follower.refresh_from_db()
+    assert follower.status == "removed"
+    assert client.get(f"/en/needs/{need.pk}/").status_code == 403
+
+
+def test_a_buyer_that_joined_leaves_rather_than_declines_and_an_answer_is_accept_or_decline(client, personas):
+    need = publish_need(personas.oslo, "Nattilsyn", "Sensorer om natten")
+    follower = joined_follower(need, personas.stavanger, personas.owner)
+    client.force_login(personas.other_buyer)
+    url = f"/en/needs/{need.pk}/process/{follower.pk}/answer/"
+    assert "no longer open (accepted)" in client.post(url, {"answer": "decline"}, follow=True).text
+    follower.refresh_from_db()
+    assert (follower.status, follower.ended_at) == ("accepted", None)
+
+    from skala.needs.services import invite
+
+    other = publish_need(personas.oslo, "Skolemat", "Sunn lunsj i skolen")
+    pending, _created = invite(other, personas.stavanger, "partner", "", personas.owner)
+    refused = client.post(f"/en/needs/{other.pk}/process/{pending.pk}/answer/", {"answer": "maybe"})
+    assert refused.status_code == 400
+    pending.refresh_from_db()
+    assert pending.status == "invited"
+
+
+def test_a_need_shared_with_a_buyer_is_found_by_its_words_and_among_similar_needs(client, personas):
+    shared = publish_need(
+        personas.oslo, "Nattilsyn med sensorer", "Digitalt tilsyn om natten", visibility="invited"
+    )
+    mine = publish_need(personas.stavanger, "Digitalt nattilsyn", "Sensorer for tilsyn om natten hos eldre")
+    client.force_login(personas.other_buyer)
+    assert "Nattilsyn med sensorer" not in listed(client, q="nattilsyn")
+    similar = client.get(f"/en/needs/{mine.pk}/").context["similar"]
+    assert shared.pk not in [item.need.pk for item in similar]
+
+    shared.invited_organisations.add(personas.stavanger)
+    assert "Nattilsyn med sensorer" in listed(client, q="nattilsyn")
+    similar = client.get(f"/en/needs/{mine.pk}/").context["similar"]
+    assert shared.pk in [item.need.pk for item in similar]
+
+
+def test_a_member_of_an_office_finds_its_own_organisations_invited_only_needs_by_their_words(
+    client, personas
+):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten", visibility="invited")
+    client.force_login(personas.editor)
+    assert listed(client, q="nattilsyn") == ["Nattilsyn på sykehjem"]
+    client.force_login(personas.supplier)
+    assert listed(client, q="nattilsyn") == []
+
+
+def test_a_word_search_keeps_to_the_filters(client, personas):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten")
+    publish_need(personas.stavanger, "Nattilsyn hjemme", "Tilsyn om natten hjemme")
+    stavanger = personas.stavanger.municipality_id
+    assert listed(client, q="nattilsyn", municipality=stavanger) == ["Nattilsyn hjemme"]
+    assert listed(client, q="nattilsyn", organisation=personas.oslo.pk) == ["Nattilsyn på sykehjem"]
