@@ -61,7 +61,7 @@ def upsert(
         "terms": " ".join(matching_terms(full_text, language)),
         "cpv": [code.split("-")[0] for code in cpv],
         "owner_id": owner_id,
-        "owner_name": owner_name,
+        "owner_name": owner_name[:300],  # a copy for display: a notice's buyer may have a longer name
         "country": country,
         "is_public": is_public,
     }

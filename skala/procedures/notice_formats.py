@@ -147,19 +147,39 @@ def clean_text(value: Any, field_name: str, *, required: bool = False, limit: in
     return text
 
 
+# Languages written out by name, as exports from some systems do, in English and in the languages' own.
+LANGUAGE_NAMES = {
+    "norwegian": "nb",
+    "norsk": "nb",
+    "bokmål": "nb",
+    "bokmal": "nb",
+    "nynorsk": "nn",
+    "swedish": "sv",
+    "svenska": "sv",
+    "svensk": "sv",
+    "danish": "da",
+    "dansk": "da",
+    "english": "en",
+    "engelsk": "en",
+    "engelska": "en",
+}
+
+
 def clean_language(value: Any) -> str:
-    """The primary language subtag, lower case: en-GB → en, NOB → nob. Any language is accepted."""
-    text = clean_text(value, "language", limit=35)
+    """The primary language subtag, lower case: en-GB → en, NOB → nob, "Svenska" → sv. Any language is
+    accepted, and a value that names none is not an error: the notice's language is then detected from
+    its text, as when it gives none (an unknown language is matched as multilingual, never refused)."""
+    text = clean_text(value, "language")
+    if text.lower() in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[text.lower()]
     primary = re.split(r"[-_]", text)[0].lower()
-    if primary and not re.fullmatch(r"[a-z]{2,3}", primary):
-        raise RecordError("language", f"{text!r} is not a language code (as nb, sv or en-GB)")
-    return primary
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else ""
 
 
-def clean_url(value: Any) -> str:
-    text = clean_text(value, "url", limit=1000)
+def clean_url(value: Any, field_name: str = "url") -> str:
+    text = clean_text(value, field_name, limit=1000)
     if text and not re.match(r"^https?://\S+$", text):
-        raise RecordError("url", f"{text!r} is not an http(s) address")
+        raise RecordError(field_name, f"{text!r} is not an http(s) address")
     return text
 
 
@@ -342,13 +362,13 @@ def record_from_ted(root) -> NoticeRecord:
         description=description,
         language=clean_language(original_language),
         cpv=clean_cpv(codes, "CPV_CODE"),
-        buyer_name=" ".join((name_element.text or "").split()) if name_element is not None else "",
+        buyer_name=" ".join((name_element.text or "").split())[:500] if name_element is not None else "",
         buyer_orgnr=orgnr,
         buyer_country=country,
         published=clean_date(first(root, "CODED_DATA_SECTION", "REF_OJS", "DATE_PUB").text, "DATE_PUB")
         if first(root, "CODED_DATA_SECTION", "REF_OJS", "DATE_PUB") is not None
         else None,
-        url=(url_element.text or "").strip() if url_element is not None else "",
+        url=clean_url(url_element.text, "URI_DOC") if url_element is not None else "",
         awards=awards,
     )
 

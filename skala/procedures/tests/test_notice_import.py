@@ -107,6 +107,31 @@ def test_an_unknown_language_is_kept_and_matched_as_multilingual(tmp_path):
     assert CorpusDocument.objects.get().language == "mul"
 
 
+def test_a_language_by_name_is_read_and_one_that_names_none_is_detected_from_the_text(tmp_path):
+    path = write_jsonl(
+        tmp_path,
+        notice_line("A", language="Svenska", title="Skolmåltider", description="Lunch i skolan för eleverna"),
+        notice_line("B", language="Norwegian"),
+        notice_line("C", language="som i fjor"),
+    )
+    import_notices(path)
+    assert dict(Notice.objects.values_list("import_id", "language")) == {"A": "sv", "B": "nb", "C": ""}
+    assert CorpusDocument.objects.get(key="notice:C").language == "nb"
+
+
+def test_a_buyer_with_a_long_name_is_imported_on_every_database(tmp_path):
+    name = "Innkjøpssamarbeidet for kommunene på Vestlandet " * 10  # 480 characters
+    import_notices(write_jsonl(tmp_path, notice_line(buyer={"name": name.strip(), "country": "NO"})))
+    assert Notice.objects.get().buyer_name == name.strip()
+    assert CorpusDocument.objects.get().owner_name == name.strip()[:300]
+    ted = ted_with(tmp_path, "ted-20-157399.xml", "")
+    text = ted.read_text(encoding="utf-8")
+    start = text.index("<OFFICIALNAME>") + len("<OFFICIALNAME>")
+    ted.write_text(text[:start] + "Lang " * 150 + text[start:], encoding="utf-8")
+    import_notices(ted)
+    assert len(Notice.objects.get(source="ted").buyer_name) == 500
+
+
 def test_a_dry_run_validates_and_writes_nothing(tmp_path):
     out = io.StringIO()
     call_command("import", "notices", str(write_jsonl(tmp_path, notice_line())), "--dry-run", stdout=out)
