@@ -42,9 +42,13 @@ class Problem:
 class MatchInputError(ValueError):
     """Some input items are unusable; nothing was matched."""
 
+    # The message names this many; `problems` holds every one (the command line prints them all).
+    SHOWN = 20
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("; ".join(str(problem) for problem in problems[:20]))
+        more = f"; ... and {len(problems) - self.SHOWN} more" if len(problems) > self.SHOWN else ""
+        super().__init__("; ".join(str(problem) for problem in problems[: self.SHOWN]) + more)
 
 
 def parse_items(raw: Iterable[Any], lines: Iterable[int] | None = None, unit: str = "line") -> list[Item]:

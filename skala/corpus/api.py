@@ -25,7 +25,8 @@ class MatchItem(Schema):
     # command line names its line, rather than a validation error of another shape.
     id: Any = None
     text: Any = None
-    language: str | None = None
+    # Any value: one that names no language Skala knows is matched as multilingual, never refused.
+    language: Any = None
 
 
 def items_or_400(body: list[MatchItem], top: int):

@@ -29,10 +29,13 @@ PROGRESS_EVERY = 1000
 class NoticeImportError(Exception):
     """The input has problems; nothing was written."""
 
+    # The message names this many; `problems` holds every one (the command line prints them all).
+    SHOWN = 50
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        listing = "\n".join(f"  {problem}" for problem in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        listing = "\n".join(f"  {problem}" for problem in problems[: self.SHOWN])
+        more = f"\n  ... and {len(problems) - self.SHOWN} more" if len(problems) > self.SHOWN else ""
         super().__init__(f"{len(problems)} problem(s); nothing was imported:\n{listing}{more}")
 
 

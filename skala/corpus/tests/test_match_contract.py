@@ -105,6 +105,20 @@ def test_bad_lines_are_reported_with_their_numbers_and_nothing_is_written(corpus
         call_command("match", "cpv", input=str(tmp_path / "q.jsonl"))
 
 
+def test_the_command_line_lists_every_bad_line_and_the_api_says_how_many_more(client, corpus, tmp_path):
+    write_lines(tmp_path / "q.jsonl", [{"id": n, "text": ""} for n in range(1, 31)])
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="30 problems, each listed above; nothing was matched"):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), stderr=errors)
+    assert len(errors.getvalue().splitlines()) == 30
+    assert "line 30: 'text' is empty" in errors.getvalue()
+    response = client.post(
+        "/api/v1/match/cpv", [{"id": n, "text": ""} for n in range(1, 31)], content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].endswith("item 20: 'text' is empty; ... and 10 more")
+
+
 def test_api_match_cpv_and_similar(client, corpus):
     body = [{"id": "x", "text": "asfaltering av gater"}]
     cpv = client.post("/api/v1/match/cpv?top=3", body, content_type="application/json")
@@ -158,17 +172,38 @@ def test_the_command_names_the_file_problems_and_the_true_line(corpus, tmp_path)
         call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), top=0)
 
 
-def test_long_text_is_matched_on_its_first_20000_characters_and_says_so(client, corpus):
-    body = [{"id": 1, "text": "asfaltering " * 3000}]
-    answer = client.post("/api/v1/match/cpv", body, content_type="application/json").json()[0]
-    assert answer["truncated"] is True
-    assert answer["cpv"]
+def test_long_text_is_matched_on_its_first_20000_characters_and_says_so(client, corpus, tmp_path):
+    # The words after the first 20,000 characters would match the alarms; the first ones match asphalt.
+    long = "asfaltering " * 1700 + "trygghetslarm sensorer hemtjänsten " * 400
+    body = [{"id": 1, "text": long}, {"id": 2, "text": "asfaltering"}]
+    for route in ("cpv", "similar"):
+        answers = client.post(f"/api/v1/match/{route}", body, content_type="application/json").json()
+        assert answers[0]["truncated"] is True
+        assert "truncated" not in answers[1]
+    [cpv, _short] = client.post("/api/v1/match/cpv", body, content_type="application/json").json()
+    assert cpv["cpv"][0]["code"].startswith("45")
+    [similar, _short] = client.post("/api/v1/match/similar", body, content_type="application/json").json()
+    assert [match["id"] for match in similar["matches"]] == ["TED-2"]
+    write_lines(tmp_path / "q.jsonl", body)
+    for route in ("cpv", "similar"):
+        call_command("match", route, input=str(tmp_path / "q.jsonl"), output=str(tmp_path / "r.jsonl"))
+        answers = read_lines(tmp_path / "r.jsonl")
+        assert (answers[0]["truncated"], "truncated" in answers[1]) == (True, False)
 
 
-def test_unknown_language_is_matched_as_multilingual(client, corpus):
-    body = [{"id": 1, "text": "Asphaltierung der Strassen", "language": "de"}]
+def test_unknown_language_is_matched_as_multilingual(client, corpus, tmp_path):
+    """Over HTTP and on the command line: a language Skala does not know, or a value that is no language
+    at all, is matched as multilingual (character n-grams find 'Asfaltering' in 'Asphaltierung')."""
+    body = [
+        {"id": 1, "text": "Asfaltierung der Strassen", "language": "de"},
+        {"id": 2, "text": "Asfaltierung der Strassen", "language": 5},
+    ]
     response = client.post("/api/v1/match/similar", body, content_type="application/json")
     assert response.status_code == 200
+    assert [answer["matches"][0]["id"] for answer in response.json()] == ["TED-2", "TED-2"]
+    write_lines(tmp_path / "q.jsonl", body)
+    call_command("match", "similar", input=str(tmp_path / "q.jsonl"), output=str(tmp_path / "r.jsonl"))
+    assert [answer["matches"][0]["id"] for answer in read_lines(tmp_path / "r.jsonl")] == ["TED-2", "TED-2"]
 
 
 def test_invited_only_needs_are_not_shown_to_strangers(client, corpus):

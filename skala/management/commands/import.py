@@ -71,6 +71,11 @@ class Command(BaseCommand):
         try:
             report = import_notices(file, format_name=format, dry_run=dry_run, progress=self.stdout.write)
         except NoticeImportError as error:
+            if len(error.problems) > error.SHOWN:
+                self.stderr.write("\n".join(f"  {problem}" for problem in error.problems))
+                raise CommandError(
+                    f"{len(error.problems)} problem(s), each listed above; nothing was imported."
+                ) from None
             raise CommandError(str(error)) from None
         self.stdout.write(str(report))
 

@@ -145,6 +145,19 @@ def test_the_command_names_the_problems_and_fails(tmp_path):
         call_command("import", "notices", str(path), stdout=io.StringIO())
 
 
+def test_the_command_lists_every_bad_line_however_many(tmp_path):
+    lines = [notice_line(f"N-{n}", title="" if n % 2 else "Skolemat") for n in range(1, 141)]
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match=r"70 problem\(s\), each listed above; nothing was imported"):
+        call_command(
+            "import", "notices", str(write_jsonl(tmp_path, *lines)), stdout=io.StringIO(), stderr=errors
+        )
+    listed = [line for line in errors.getvalue().splitlines() if "field 'title'" in line]
+    assert len(listed) == 70
+    assert "line 139, field 'title'" in listed[-1]
+    assert not Notice.objects.exists()
+
+
 def test_a_ted_notice_is_read_from_its_original_language_form():
     import_notices(DATA / "ted-20-157399.xml")
     notice = Notice.objects.get()

@@ -28,6 +28,11 @@ class Command(BaseCommand):
             numbers, rows = self.read(input)
             items = parse_items(rows, lines=numbers)
         except MatchInputError as error:
+            if len(error.problems) > error.SHOWN:
+                self.stderr.write("\n".join(f"{input}: {problem}" for problem in error.problems))
+                raise CommandError(
+                    f"{input}: {len(error.problems)} problems, each listed above; nothing was matched."
+                ) from None
             raise CommandError(f"{input}: {error}") from None
         answer = answer_cpv if what == "cpv" else answer_similar
         answers = answer(items, top)
