@@ -25,6 +25,34 @@ def test_index_rebuild_runs_as_a_task_on_a_worker_with_progress(run_db_worker):
     assert "lunsj" in CorpusDocument.objects.get().terms.split()
 
 
+def test_following_a_build_whose_worker_stopped_ends_with_what_to_do(monkeypatch):
+    from skala.corpus.management.commands import index
+
+    build = IndexBuild.objects.create(status=IndexBuild.Status.RUNNING, done=3, total=10)
+    monkeypatch.setattr(index, "STALLED_SECONDS", 0)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="No progress for 0 minutes: the worker may have stopped"):
+        index.Command(stdout=out).follow(build.pk)
+    assert "Running: 3/10" in out.getvalue()
+
+
+def test_a_queue_that_cannot_take_the_task_fails_the_build_and_says_so(monkeypatch):
+    from skala.corpus.management.commands import index
+
+    class Unreachable:
+        """The queue's side of a Redis that is down: enqueueing raises."""
+
+        def enqueue(self, *arguments):
+            raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(index, "rebuild_index", Unreachable())
+    with pytest.raises(CommandError, match=r"Could not enqueue the task: Error 111.*Run with --inline"):
+        call_command("index", "rebuild", stdout=io.StringIO())
+    build = IndexBuild.objects.get()
+    assert build.status == IndexBuild.Status.FAILED
+    assert "Connection refused" in build.message
+
+
 def test_index_rebuild_inline():
     services.upsert("notice:1", kind=DocumentKind.NOTICE, title="Skolemat", text="Sunn lunsj", language="nb")
     out = io.StringIO()

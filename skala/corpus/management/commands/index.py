@@ -7,6 +7,9 @@ from skala.corpus.models import IndexBuild
 from skala.corpus.tasks import rebuild_index, tune_division_model
 
 WAIT_FOR_WORKER_SECONDS = 60
+# A running task reports progress every few seconds (tuning every 25 steps); this long without any
+# change and the worker has most likely stopped, so the command says so rather than wait for ever.
+STALLED_SECONDS = 15 * 60
 
 
 class Command(BaseCommand):
@@ -40,7 +43,7 @@ class Command(BaseCommand):
             count = rebuild_index.call(build.pk)
             self.stdout.write(f"Index rebuilt: {count} documents.")
             return
-        result = rebuild_index.enqueue(build.pk)
+        result = self.enqueue(build, rebuild_index, build.pk)
         self.stdout.write(f"Rebuild enqueued as task {result.id} (build {build.pk}).")
         if no_wait:
             return
@@ -57,20 +60,31 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
             self.stdout.write(f"Division model tuned on {titles} titles: {settings.SKALA_DIVISION_MODEL}")
             return
-        result = tune_division_model.enqueue(build.pk, epochs)
+        result = self.enqueue(build, tune_division_model, build.pk, epochs)
         self.stdout.write(f"Fine-tuning enqueued as task {result.id} (build {build.pk}).")
         if not no_wait:
             self.follow(build.pk)
 
+    def enqueue(self, build: IndexBuild, task, *arguments):
+        """Enqueue the task; if the queue cannot take it (Redis down, say), the build is marked failed
+        rather than left waiting for a worker that will never see it."""
+        try:
+            return task.enqueue(*arguments)
+        except Exception as error:
+            build.status, build.message = IndexBuild.Status.FAILED, f"Could not enqueue the task: {error}"
+            build.save(update_fields=["status", "message"])
+            raise CommandError(f"{build.message}. Run with --inline to build in this process.") from None
+
     def follow(self, build_id: int) -> None:
         """Print the build's progress until it ends."""
         started, last = time.monotonic(), None
+        changed = started
         while True:
             build = IndexBuild.objects.get(pk=build_id)
             line = f"{build.get_status_display()}: {build.done}/{build.total} {build.message}"
             if line != last:
                 self.stdout.write(line)
-                last = line
+                last, changed = line, time.monotonic()
             if build.status == IndexBuild.Status.DONE:
                 return
             if build.status == IndexBuild.Status.FAILED:
@@ -81,5 +95,10 @@ class Command(BaseCommand):
             ):
                 raise CommandError(
                     "No worker has taken the task yet: start one with 'skala worker', or run with --inline."
+                )
+            if build.status == IndexBuild.Status.RUNNING and time.monotonic() - changed > STALLED_SECONDS:
+                raise CommandError(
+                    f"No progress for {STALLED_SECONDS // 60} minutes: the worker may have stopped. The task"
+                    f" goes on if it has not; 'skala index status' shows how far build {build_id} got."
                 )
             time.sleep(0.5)
