@@ -47,9 +47,16 @@ class Suggestion:
     score: float
     label_terms: list[str] = field(default_factory=list)
     neighbours: list[str] = field(default_factory=list)
+    # How strongly the division evidence (the classifier learnt from classified documents, and the
+    # neighbours' vote) points to this code's division, against the division it points to most: 0..1.
+    division_share: float = 0.0
 
     def why(self) -> dict:
-        return {"label_terms": self.label_terms, "neighbours": self.neighbours}
+        return {
+            "label_terms": self.label_terms,
+            "neighbours": self.neighbours,
+            "division_share": self.division_share,
+        }
 
 
 class CpvSuggester:
@@ -143,6 +150,7 @@ class CpvSuggester:
                     score=round(score, 4),
                     label_terms=sorted(query_terms & set(self.label_terms[n]))[:6] if n is not None else [],
                     neighbours=[key for _weight, voted, key in voters if voted == code][:5],
+                    division_share=round(division_share, 3),
                 )
             )
         scored.sort(key=lambda suggestion: (-suggestion.score, suggestion.code))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
@@ -84,6 +85,33 @@ def similar_needs(need: Need, user, top: int = 10, query=None) -> list[SimilarNe
 class CpvSuggestion:
     code: CpvCode
     suggestion: Suggestion
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the code is suggested, in words: every suggestion has at least one of these."""
+        found = []
+        if self.suggestion.label_terms:
+            found.append(_("its label shares %(words)s") % {"words": ", ".join(self.suggestion.label_terms)})
+        if self.suggestion.neighbours:
+            count = len(self.suggestion.neighbours)
+            found.append(
+                ngettext(
+                    "%(count)d similar classified need or notice has it",
+                    "%(count)d similar classified needs and notices have it",
+                    count,
+                )
+                % {"count": count}
+            )
+        if self.suggestion.division_share >= DIVISION_REASON_SHARE or not found:
+            found.append(
+                _("in division %(division)s, where texts like this are classified")
+                % {"division": self.code.code8[:2]}
+            )
+        return found
+
+
+# A division this close to the one the evidence favours most is named as a reason of its own.
+DIVISION_REASON_SHARE = 0.5
 
 
 def suggested_cpv(need: Need, top: int = 8) -> list[CpvSuggestion]:

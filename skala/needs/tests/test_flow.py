@@ -585,3 +585,30 @@ def test_a_word_search_keeps_to_the_filters(client, personas):
     stavanger = personas.stavanger.municipality_id
     assert listed(client, q="nattilsyn", municipality=stavanger) == ["Nattilsyn hjemme"]
     assert listed(client, q="nattilsyn", organisation=personas.oslo.pk) == ["Nattilsyn på sykehjem"]
+
+
+def test_every_suggested_cpv_code_says_why_in_words(client, personas):
+    from skala.matching.suggest import Suggestion
+    from skala.needs.services import CpvSuggestion
+
+    code = CpvCode.objects.get(code8="85310000")
+
+    def reasons(**why) -> list[str]:
+        return CpvSuggestion(code, Suggestion("85310000", 1.0, **why)).reasons
+
+    assert reasons(label_terms=["sosial", "tjenest"]) == ["its label shares sosial, tjenest"]
+    assert reasons(neighbours=["need:1", "notice:T-2"]) == ["2 similar classified needs and notices have it"]
+    assert reasons(neighbours=["need:1"], division_share=0.9) == [
+        "1 similar classified need or notice has it",
+        "in division 85, where texts like this are classified",
+    ]
+    assert reasons(division_share=0.2) == ["in division 85, where texts like this are classified"]
+
+    publish_need(personas.stavanger, "Nattilsyn med sensorer", "Sensorer for tilsyn om natten hos eldre")
+    need = publish_need(personas.oslo, "Digitalt nattilsyn", "Sensorer for nattilsyn hos eldre", cpv="")
+    client.force_login(personas.owner)
+    page = client.get(f"/nb/needs/{need.pk}/")
+    assert page.context["suggestions"]
+    for item in page.context["suggestions"]:
+        assert item.reasons
+    assert "lignende klassifisert" in page.text
