@@ -206,10 +206,12 @@ def need_list(
     municipality: DatabaseInt | None = None,
     cpv: str = "",
     sdg: DatabaseInt | None = None,
+    q: str = "",
 ):
     """Filters as in the pages: `organisation` is a buyer's id and takes its units' needs too; `county`
     (fylke, län) and `municipality` (kommune, kommun) are ids of the reference data; `cpv` is a code or
-    its first digits; `sdg` a goal's number."""
+    its first digits; `sdg` a goal's number. `q` searches the words of the needs the filters leave, in
+    any of the five languages, best match first."""
     needs = visible_needs(acting_user(request)).order_by("-published_at", "-created_at", "-id")
     if organisation is not None or county is not None or municipality is not None:
         # A unit without a municipality of its own is where the organisation above it is (needs/places.py).
@@ -226,6 +228,8 @@ def need_list(
         needs = needs.filter(cpv_codes__code8__startswith=cpv).distinct()
     if sdg is not None:
         needs = needs.filter(sdgs__number=sdg)
+    if q.strip():
+        return services.search(needs, q.strip())
     return needs
 
 

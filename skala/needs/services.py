@@ -9,7 +9,15 @@ from skala.corpus import services as corpus
 from skala.corpus.models import DocumentKind
 from skala.matching.index import Match
 from skala.matching.suggest import Suggestion
-from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, Participant, ParticipantStatus, Visibility
+from skala.needs.models import (
+    ACTIVE_STATUSES,
+    JointProcess,
+    Need,
+    NeedStatus,
+    Participant,
+    ParticipantStatus,
+    Visibility,
+)
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import member_organisations
 from skala.reference.models import CpvCode
@@ -32,6 +40,29 @@ def sync_to_corpus(need: Need) -> None:
         country=need.organisation.country,
         is_public=need.visibility == Visibility.PUBLIC,
     )
+
+
+# A word search ranks at most this many needs (fifty pages of the list), however many the filters leave.
+SEARCH_LIMIT = 1000
+
+
+def search(needs, words: str) -> list[Need]:
+    """The needs of `needs` (a queryset the visitor may see, filtered as they chose) that match the words,
+    best first: through the matcher, so a Swedish query finds Norwegian needs that share stems or meaning.
+    The matcher ranks only these needs, so a word and a filter together find every need that has both.
+    Drafts are not in the matcher's corpus: their titles are searched as they are, after the rest."""
+    within = [f"need:{pk}" for pk in needs.exclude(status=NeedStatus.DRAFT).values_list("pk", flat=True)]
+    matches = corpus.similar(
+        corpus.query_for(words),
+        top=max(1, min(len(within), SEARCH_LIMIT)),
+        kind=DocumentKind.NEED,
+        within=within,
+        visible_keys=within,
+    )
+    rank = {int(match.key.split(":", 1)[1]): n for n, match in enumerate(matches)}
+    found = sorted(needs.filter(pk__in=rank), key=lambda need: rank[need.pk])
+    drafts = needs.filter(status=NeedStatus.DRAFT, title__icontains=words).exclude(pk__in=rank)
+    return found + list(drafts)
 
 
 def shared_need_keys(user) -> set[str]:

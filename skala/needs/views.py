@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from skala.corpus import services as corpus
-from skala.corpus.models import DocumentKind
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
 from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, NeedStatus, Participant, ParticipantStatus
@@ -21,8 +19,6 @@ from skala.orgs.permissions import authorize, member_organisations
 from skala.procedures.services import similar_notices
 from skala.reference.models import County, CpvCode, CpvLevel, Sdg
 
-# A word search ranks at most this many needs (fifty pages), however many the filters leave.
-SEARCH_LIMIT = 1000
 PAGE_SIZE = 20
 
 
@@ -58,23 +54,7 @@ def need_list(request):
         needs = needs.filter(sdgs__number=int(filters["sdg"]))
     needs = needs.distinct()
     if filters["q"]:
-        # Full text through the matcher, so a Swedish query finds Norwegian needs that share stems or meaning.
-        # Searched within the needs the filters (and the visitor's rights) leave, so that a word and a
-        # filter together find every need that has both.
-        within = [f"need:{pk}" for pk in needs.exclude(status=NeedStatus.DRAFT).values_list("pk", flat=True)]
-        matches = corpus.similar(
-            corpus.query_for(filters["q"]),
-            top=max(1, min(len(within), SEARCH_LIMIT)),
-            kind=DocumentKind.NEED,
-            within=within,
-            visible_keys=within,
-        )
-        rank = {int(match.key.split(":", 1)[1]): n for n, match in enumerate(matches)}
-        found = list(needs.filter(pk__in=rank))
-        drafts = list(needs.filter(status=NeedStatus.DRAFT, title__icontains=filters["q"]))
-        needs = sorted(found, key=lambda need: rank[need.pk]) + [
-            need for need in drafts if need.pk not in rank
-        ]
+        needs = services.search(needs, filters["q"])
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

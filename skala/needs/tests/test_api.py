@@ -218,3 +218,16 @@ def test_needs_are_listed_by_buyer_with_its_units_and_by_place(client, personas)
     assert titles(county=personas.stavanger.municipality.county_id) == ["Skolemat"]
     assert titles(county=oslo.county_id, organisation=personas.stavanger.pk) == []
     assert client.get("/api/v1/needs", {"municipality": "Oslo"}).status_code == 422
+
+
+def test_the_need_list_searches_words_within_its_filters_in_any_language(client, personas):
+    publish_need(personas.sykehjemsetaten, "Nattilsyn på sykehjem", "Tilsyn om natten med sensorer")
+    publish_need(personas.stavanger, "Nattilsyn hjemme", "Tilsyn om natten hjemme med sensorer")
+    publish_need(personas.stavanger, "Trygghetsalarmer", "Digitale trygghetsalarmer for hjemmeboende eldre")
+    found = client.get("/api/v1/needs", {"q": "sensorer"}).json()
+    assert {need["title"] for need in found["items"]} == {"Nattilsyn på sykehjem", "Nattilsyn hjemme"}
+    assert found["count"] == 2
+    filtered = client.get("/api/v1/needs", {"q": "sensorer", "organisation": personas.stavanger.pk}).json()
+    assert [need["title"] for need in filtered["items"]] == ["Nattilsyn hjemme"]
+    swedish = client.get("/api/v1/needs", {"q": "trygghetslarm för äldre"}).json()
+    assert swedish["items"][0]["title"] == "Trygghetsalarmer"
