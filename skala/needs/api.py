@@ -285,9 +285,11 @@ def need_move(request, need_id: int, payload: StatusIn):
 def need_similar(request, need_id: int, top: int = 10):
     user = acting_user(request)
     need = need_for(user, need_id)
+    if not 1 <= top <= 100:
+        raise HttpError(400, f"top must be between 1 and 100, not {top}")  # as the match API says
     matches = corpus.similar(
         services.query_for_need(need),
-        top=max(1, min(top, 100)),
+        top=top,
         kind=(DocumentKind.NEED, DocumentKind.NOTICE),
         exclude=[need.corpus_key],
         visible_owner_ids=member_organisations(user),

@@ -109,6 +109,8 @@ def test_similar_needs_and_notices_come_with_why(client, personas):
     assert matches[0]["kind"] == "need"
     assert matches[0]["owner"] == "Stavanger kommune"
     assert "nattilsyn" in " ".join(matches[0]["why"]["shared_terms"])
+    refused = client.get(f"/api/v1/needs/{mine.pk}/similar", {"top": 0})
+    assert (refused.status_code, refused.json()["detail"]) == (400, "top must be between 1 and 100, not 0")
 
 
 def test_joint_process_through_the_api_invite_accept_and_see(client, personas):
