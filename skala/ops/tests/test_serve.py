@@ -46,3 +46,42 @@ def test_sigterm_to_skala_serve_stops_gunicorn_and_its_workers(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             subprocess.run(["pkill", "-KILL", "-g", str(server.pid)], check=False)
+
+
+def test_sigterm_to_skala_worker_stops_it_with_debug_on_as_in_development(tmp_path):
+    """db_worker reloads on code changes when DEBUG is on, from a parent that passes no signal on to the
+    worker beneath it: `skala worker` does without, so the process it starts is the one that works."""
+    url = f"sqlite:///{tmp_path / 'skala.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "-m", "skala.cli", "migrate", "--verbosity", "0"],
+        env=environment(url, tmp_path),
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "skala.cli", "worker"],
+            env=environment(url, tmp_path, DEBUG="1", LOG_LEVEL="INFO"),
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "Starting worker" not in log.read_text(errors="replace"):
+            assert worker.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.1)
+        assert "Starting worker" in log.read_text(errors="replace")
+        assert processes_in_group(worker.pid) == [worker.pid]
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and processes_in_group(worker.pid):
+            time.sleep(0.1)
+        assert processes_in_group(worker.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            subprocess.run(["pkill", "-KILL", "-g", str(worker.pid)], check=False)
