@@ -6,8 +6,9 @@ which each process keeps in memory and rebuilds when the corpus has changed sinc
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 import numpy as np
@@ -106,37 +107,49 @@ def corpus_stamp() -> tuple:
 
 
 def reusable_classifier(previous: BuiltIndex | None, classified: int, tuned=None):
-    """The previous index's trained classifier, if the classified documents have barely changed
-    (and the fine-tuned member is the same)."""
+    """The previous index's trained classifier, if the classified documents have barely changed since it
+    was trained (and the fine-tuned member is the same)."""
     trained = previous.index.classifier_if_trained if previous is not None else None
-    if trained is None or trained.tuned is not tuned:
-        return None
-    before = previous.index.classified
-    if before == 0 or abs(classified - before) > CLASSIFIER_RETRAIN_SHARE * before:
+    if trained is None or trained.tuned is not tuned or classifier_outdated(trained, classified):
         return None
     return trained
 
 
-def build_index(progress: Progress | None = None, previous: BuiltIndex | None = None) -> BuiltIndex:
-    """Read every document's stored terms and embedding and build the index; nothing is re-analysed.
+def classifier_outdated(trained, classified: int) -> bool:
+    """Whether the classified documents have grown or shrunk by CLASSIFIER_RETRAIN_SHARE since the
+    classifier learnt from them."""
+    before = trained.learnt_from
+    return abs(classified - before) > CLASSIFIER_RETRAIN_SHARE * before
 
-    previous: the index this one replaces, whose classifier is kept if it still fits."""
-    stamp = corpus_stamp()
+
+def needs_rebuild(built: BuiltIndex | None, stamp: tuple) -> bool:
+    """Whether the index must be built afresh: it is missing or behind the corpus, its BM25 statistics
+    have drifted by INCREMENTAL_SHARE, or its classifier learnt from too few or too many documents."""
+    if built is None or built.stamp != stamp or built.index.drift > INCREMENTAL_SHARE:
+        return True
+    trained = built.index.classifier_if_trained
+    return trained is not None and classifier_outdated(trained, built.index.classified)
+
+
+INDEX_FIELDS = (
+    "key",
+    "kind",
+    "title",
+    "language",
+    "terms",
+    "cpv",
+    "vector",
+    "vector_model",
+    "owner_id",
+    "owner_name",
+    "is_public",
+)
+
+
+def read_documents(rows) -> Iterator[tuple[Document, int, bool]]:
+    """Each stored document of the queryset as the index holds it, with its owner's id and whether it is
+    public; an embedding of another model than the configured one is left out."""
     model = embedder()
-    rows = CorpusDocument.objects.order_by("id").values_list(
-        "key",
-        "kind",
-        "title",
-        "language",
-        "terms",
-        "cpv",
-        "vector",
-        "vector_model",
-        "owner_id",
-        "owner_name",
-        "is_public",
-    )
-    documents, owners, public = [], [], []
     for (
         key,
         kind,
@@ -149,21 +162,30 @@ def build_index(progress: Progress | None = None, previous: BuiltIndex | None = 
         owner_id,
         owner_name,
         is_public,
-    ) in rows.iterator(chunk_size=5000):
+    ) in rows.values_list(*INDEX_FIELDS).iterator(chunk_size=5000):
         usable = vector is not None and model is not None and vector_model == model.name
-        documents.append(
-            Document(
-                key=key,
-                kind=kind,
-                title=title,
-                language=language,
-                terms=tuple(terms.split()),
-                cpv=tuple(cpv),
-                vector=np.frombuffer(bytes(vector), dtype=np.float32) if usable else None,
-                owner=owner_name,
-            )
+        document = Document(
+            key=key,
+            kind=kind,
+            title=title,
+            language=language,
+            terms=tuple(terms.split()),
+            cpv=tuple(cpv),
+            vector=np.frombuffer(bytes(vector), dtype=np.float32) if usable else None,
+            owner=owner_name,
         )
-        owners.append(owner_id or 0)
+        yield document, owner_id or 0, is_public
+
+
+def build_index(progress: Progress | None = None, previous: BuiltIndex | None = None) -> BuiltIndex:
+    """Read every document's stored terms and embedding and build the index; nothing is re-analysed.
+
+    previous: the index this one replaces, whose classifier is kept if it still fits."""
+    stamp = corpus_stamp()
+    documents, owners, public = [], [], []
+    for document, owner_id, is_public in read_documents(CorpusDocument.objects.order_by("id")):
+        documents.append(document)
+        owners.append(owner_id)
         public.append(is_public)
         if progress and len(documents) % 50_000 == 0:
             progress(f"Read {len(documents)} documents")
@@ -258,29 +280,95 @@ def tune(epochs: int | None = None, on_step: Callable[[int, int, float], None] |
     return len(rows)
 
 
-def current() -> BuiltIndex:
-    """This process's index, rebuilt if the corpus has changed since it was built.
+# A change to the corpus is applied to the index in place of a rebuild while it is at most this share of
+# the documents; a larger one (an import), or an index whose BM25 statistics have drifted by as much
+# since they were computed, is rebuilt in full.
+INCREMENTAL_SHARE = 0.1
+# Documents saved within this many seconds of the newest one the index has seen are read again: two
+# requests' transactions may commit out of order. Those that have not changed are skipped.
+CHANGE_OVERLAP_SECONDS = 5
 
-    A small corpus is rebuilt at once, so a need just saved is matched on the next request. From
-    SKALA_MATCH_BACKGROUND_REBUILD documents on, a rebuild takes seconds to minutes: the request is
-    answered from the index as it was, and a thread builds the new one and swaps it in.
+
+def current() -> BuiltIndex:
+    """This process's index, brought up to date if the corpus has changed since.
+
+    A change of a few documents (a need saved, a notice imported) is applied to the index as it is, in
+    milliseconds, so a need just saved is matched on the next request. A larger change is rebuilt in
+    full: at once in a small corpus, and from SKALA_MATCH_BACKGROUND_REBUILD documents on, where that
+    takes seconds to minutes, in a thread that swaps the new index in while requests are answered from
+    the one there is. The same happens once the changes applied add up to INCREMENTAL_SHARE.
     """
     stamp = corpus_stamp()
     built = _cache.get("index")
-    if (
-        built is not None
-        and built.stamp != stamp
-        and len(built.index) >= settings.SKALA_MATCH_BACKGROUND_REBUILD
-    ):
-        rebuild_in_background()
-        return built
-    if built is None or built.stamp != stamp:
+    if built is not None and built.stamp != stamp:
         with _lock:
             built = _cache.get("index")
-            if built is None or built.stamp != stamp:
-                built = build_index(previous=built)
+            if built.stamp != stamp:
+                built = with_changes(built, stamp) or built
                 _cache["index"] = built
+    if not needs_rebuild(built, stamp):
+        return built
+    if built is not None and len(built.index) >= settings.SKALA_MATCH_BACKGROUND_REBUILD:
+        rebuild_in_background()
+        return built
+    with _lock:
+        built = _cache.get("index")
+        if needs_rebuild(built, stamp):
+            built = build_index(previous=built)
+            _cache["index"] = built
     return built
+
+
+def with_changes(built: BuiltIndex, stamp: tuple) -> BuiltIndex | None:
+    """The index with the documents changed since it was built applied to it, or None when the change
+    is too large to apply (or the fine-tuned model has changed): then it is rebuilt in full."""
+    _count, latest = built.stamp
+    if latest is None or tuned_model() is not built.index.tuned:
+        return None
+    index = built.index
+    if CorpusDocument.objects.filter(updated_at__gt=latest).count() > INCREMENTAL_SHARE * index.base_rows:
+        return None
+    since = latest - timedelta(seconds=CHANGE_OVERLAP_SECONDS)
+    rows = CorpusDocument.objects.filter(updated_at__gte=since).order_by("id")
+    changed, owners, public = [], [], []
+    for document, owner_id, is_public in read_documents(rows):
+        row = index.position.get(document.key)
+        if row is not None and (
+            index.documents[row] == document
+            and built.owners[row] == owner_id
+            and built.public[row] == is_public
+            and same_vector(index, row, document)
+        ):
+            continue
+        changed.append(document)
+        owners.append(owner_id)
+        public.append(is_public)
+    # Deletions leave no row behind: they show as fewer documents than the index and the change hold.
+    new_keys = sum(1 for document in changed if document.key not in index.position)
+    removed = []
+    if stamp[0] != len(index) + new_keys:
+        stored = set(CorpusDocument.objects.values_list("key", flat=True))
+        removed = [key for key in index.position if key not in stored]
+    if not changed and not removed:
+        return BuiltIndex(stamp, index, built.owners, built.public) if len(index) == stamp[0] else None
+    updated = index.updated(changed, removed)
+    if len(updated) != stamp[0]:
+        # A document committed with a time older than the overlap (a long import), or one changed while
+        # this ran: what the index holds cannot be told from the change, so it is built afresh.
+        return None
+    return BuiltIndex(
+        stamp,
+        updated,
+        np.concatenate([built.owners, np.array(owners, dtype=np.int64)]),
+        np.concatenate([built.public, np.array(public, dtype=bool)]),
+    )
+
+
+def same_vector(index: MatchIndex, row: int, document: Document) -> bool:
+    held = index.documents[row].vector
+    if held is None or document.vector is None:
+        return held is None and document.vector is None
+    return np.array_equal(held, document.vector)
 
 
 def rebuild_in_background() -> threading.Thread:
@@ -298,6 +386,8 @@ def rebuild_in_background() -> threading.Thread:
 def _rebuild_and_swap() -> None:
     try:
         built = build_index(previous=_cache.get("index"))
+        # Trained here if it has to be, not in the first request that asks for a division.
+        built.index.classifier  # noqa: B018
         _cache["index"] = built
     except Exception:
         logger.exception("Rebuilding the matching index in the background failed; the old one stays")

@@ -166,6 +166,8 @@ class DivisionClassifier:
         # Only the first trained_documents rows are the corpus's; the rest (labels) are always kept
         # and do not count towards the minimum a classifier needs.
         corpus_size = count if trained_documents is None else trained_documents
+        # How many of the corpus's documents had a code: an index keeps this classifier until that moves.
+        self.learnt_from = sum(1 for n in range(corpus_size) if codes[n])
         usable = [n for n in range(count) if codes[n] and (terms[n] or texts[n].strip())]
         rows = [n for n in usable if n < corpus_size]
         extra = [n for n in usable if n >= corpus_size]

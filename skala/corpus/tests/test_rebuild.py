@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -204,3 +205,92 @@ def test_tuning_runs_on_a_worker_and_the_next_index_suggests_with_the_tuned_mode
     assert set(index.classifier.member_scores(("asfalt",), "Asfaltering av veier")) >= {"tuned"}
     [first, *_rest] = services.suggest_cpv(services.query_for("Asfaltering av gater i sentrum", "nb"))
     assert first.code.startswith("45")
+
+
+def test_saving_or_removing_a_document_updates_the_index_in_place_without_a_rebuild(settings):
+    services._cache.clear()
+    classified_corpus(5)  # 30 classified notices
+    built = trained_classifier() and services.current()
+    classifier = built.index.classifier
+    # Even a corpus large enough to rebuild in the background takes a small change at once.
+    settings.SKALA_MATCH_BACKGROUND_REBUILD = 1
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Brøyting av veier", text="", language="nb")
+    query = services.query_for("brøyting", "nb")
+    assert [match.key for match in services.similar(query)] == ["need:1"]
+    updated = services.current()
+    assert updated.index.base_rows == built.index.base_rows == 30
+    assert updated.index.added_rows == 1
+    assert updated.index.classifier is classifier
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Strøing av veier", text="", language="nb")
+    assert services.similar(query) == []
+    assert [match.key for match in services.similar(services.query_for("strøing", "nb"))] == ["need:1"]
+    services.remove("notice:0-1-0")
+    assert "notice:0-1-0" not in services.current().index.position
+    assert len(services.current().index) == 30
+    assert services.current().index.base_rows == 30
+
+
+def test_a_document_saved_again_unchanged_adds_no_row():
+    services._cache.clear()
+    classified_corpus(5)
+    before = services.current()
+    CorpusDocument.objects.filter(key="notice:0-0-0").update(updated_at=timezone.now())
+    after = services.current()
+    assert after.stamp != before.stamp
+    assert after.index is before.index
+
+
+def test_an_index_that_has_moved_by_a_tenth_is_rebuilt():
+    services._cache.clear()
+    classified_corpus(5)  # 30 documents: three changes are a tenth
+    services.current()
+    for n in range(3):
+        services.upsert(f"need:{n}", kind=DocumentKind.NEED, title="Brøyting", text="", language="nb")
+        assert services.current().index.base_rows == 30
+    services.upsert("need:3", kind=DocumentKind.NEED, title="Brøyting", text="", language="nb")
+    rebuilt = services.current().index
+    assert (rebuilt.base_rows, rebuilt.added_rows) == (34, 0)
+
+
+def test_an_import_larger_than_a_tenth_of_the_corpus_is_indexed_afresh():
+    services._cache.clear()
+    classified_corpus(5)
+    services.current()
+    classified_corpus(1, start=5)  # six more notices of thirty
+    rebuilt = services.current().index
+    assert (rebuilt.base_rows, rebuilt.added_rows) == (36, 0)
+
+
+def test_the_visibility_of_an_updated_document_follows_it():
+    services._cache.clear()
+    classified_corpus(5)
+    services.current()
+    services.upsert(
+        "need:1",
+        kind=DocumentKind.NEED,
+        title="Brøyting",
+        text="",
+        language="nb",
+        owner_id=7,
+        is_public=False,
+    )
+    query = services.query_for("brøyting", "nb")
+    assert services.similar(query) == []
+    assert [match.key for match in services.similar(query, visible_owner_ids=[7])] == ["need:1"]
+    assert services.current().index.added_rows == 1
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Brøyting", text="", language="nb", owner_id=7)
+    assert [match.key for match in services.similar(query)] == ["need:1"]
+    assert services.current().index.added_rows == 2
+
+
+def test_a_document_committed_with_a_time_older_than_the_index_is_not_missed():
+    """A long import commits its notices with the times they were saved at, which may be older than a
+    need saved and indexed meanwhile: the count tells, and the index is built afresh."""
+    services._cache.clear()
+    classified_corpus(5)
+    services.current()
+    services.upsert("notice:late", kind=DocumentKind.NOTICE, title="Brøyting", text="", language="nb")
+    CorpusDocument.objects.filter(key="notice:late").update(updated_at=timezone.now() - timedelta(hours=1))
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Brøyting av veier", text="", language="nb")
+    query = services.query_for("brøyting", "nb")
+    assert sorted(match.key for match in services.similar(query)) == ["need:1", "notice:late"]
