@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -79,6 +79,21 @@ def remove(key: str) -> None:
     CorpusDocument.objects.filter(key=key).delete()
 
 
+def touch_on_commit(keys: Iterable[str]) -> None:
+    """Stamp these documents with the time their transaction commits, for a caller that saves many in one
+    long transaction (an import): each process's index applies what was saved since the newest document
+    it has seen, and rows stamped minutes before they became visible would be older than that."""
+    keys = list(keys)
+
+    def touch() -> None:
+        now = timezone.now()
+        for start in range(0, len(keys), 1000):
+            CorpusDocument.objects.filter(key__in=keys[start : start + 1000]).update(updated_at=now)
+
+    if keys:
+        transaction.on_commit(touch)
+
+
 @dataclass
 class BuiltIndex:
     """An index with what it was built from: its stamp tells whether the corpus has changed since."""
@@ -92,6 +107,8 @@ class BuiltIndex:
 _cache: dict[str, BuiltIndex] = {}
 _lock = threading.Lock()
 _rebuilding: dict[str, threading.Thread] = {}
+# The corpus stamp a change could not be applied at (it needs a rebuild).
+_unappliable: dict[str, tuple] = {}
 # The fine-tuned division model, with the file's (path, mtime, size) it was loaded from.
 _tuned: dict[str, tuple] = {}
 
@@ -300,12 +317,19 @@ def current() -> BuiltIndex:
     """
     stamp = corpus_stamp()
     built = _cache.get("index")
-    if built is not None and built.stamp != stamp:
+    if built is not None and built.stamp != stamp and _unappliable.get("stamp") != stamp:
         with _lock:
             built = _cache.get("index")
+            # Read again under the lock: another thread may have brought the index further meanwhile.
+            stamp = corpus_stamp()
             if built.stamp != stamp:
-                built = with_changes(built, stamp) or built
-                _cache["index"] = built
+                # Once more if the corpus changed while the change was read: it rarely does twice.
+                updated = with_changes(built, stamp) or with_changes(built, stamp := corpus_stamp())
+                if updated is None:
+                    # Not tried again for every request while the rebuild it needs runs.
+                    _unappliable["stamp"] = stamp
+                else:
+                    _cache["index"] = built = updated
     if not needs_rebuild(built, stamp):
         return built
     if built is not None and len(built.index) >= settings.SKALA_MATCH_BACKGROUND_REBUILD:
@@ -388,7 +412,8 @@ def _rebuild_and_swap() -> None:
         built = build_index(previous=_cache.get("index"))
         # Trained here if it has to be, not in the first request that asks for a division.
         built.index.classifier  # noqa: B018
-        _cache["index"] = built
+        with _lock:
+            _cache["index"] = built
     except Exception:
         logger.exception("Rebuilding the matching index in the background failed; the old one stays")
     finally:

@@ -10,6 +10,7 @@ delta has grown to a share of the index, when the document frequencies have drif
 
 import copy
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,6 +153,21 @@ def scaled(values: np.ndarray) -> np.ndarray:
     return values / best if best > 0 else values
 
 
+class TrainedOnce:
+    """A value made on first use by whichever thread asks first; the others wait for it."""
+
+    def __init__(self, value=None):
+        self.value = value
+        self.lock = threading.Lock()
+
+    def get(self, make):
+        if self.value is None:
+            with self.lock:
+                if self.value is None:
+                    self.value = make()
+        return self.value
+
+
 class MatchIndex:
     """An immutable index over documents; ``updated`` gives a new one with documents changed.
 
@@ -200,19 +216,24 @@ class MatchIndex:
         self.cpv_prefixes = {
             digits: np.array([code[:digits] if code else "" for code in main]) for digits in (2, 3, 4, 5, 8)
         }
+        # The built rows' embeddings; rows added later have theirs in added_vectors (of the same width).
         self.vectors = self.stack_vectors()
+        self.added_vectors: np.ndarray | None = None
+        self.vector_width = 0 if self.vectors is None else self.vectors.shape[1]
         # Each document's division as a small integer, so a division prior is one table lookup.
         self.division_names, self.division_ids = (
             np.unique(self.cpv_prefixes[2], return_inverse=True)
             if self.documents
             else (np.array([]), np.array([], dtype=np.int64))
         )
-        self._classifier = classifier
+        # Shared with the indexes derived from this one by `updated`, so the classifier is trained once,
+        # by whichever asks first, and every derived index has it.
+        self.trained = TrainedOnce(classifier)
 
     @property
     def classifier_if_trained(self):
         """The division classifier if it has been trained already (it is trained on first use), else None."""
-        return self._classifier
+        return self.trained.value
 
     @property
     def classified(self) -> int:
@@ -239,20 +260,40 @@ class MatchIndex:
     @property
     def classifier(self):
         """The CPV division classifier over this index's classified documents, trained on first use."""
-        if self._classifier is None:
-            from skala.matching.classify import DivisionClassifier
+        return self.trained.get(self.train_classifier)
 
-            documents = self.live_documents()
-            self._classifier = DivisionClassifier.for_corpus(
-                [document.terms for document in documents],
-                [document.cpv[0] if document.cpv else "" for document in documents],
-                [document.language for document in documents],
-                texts=[document.title for document in documents],
-                vectors=self.vectors[self.alive] if self.vectors is not None and self.dead else self.vectors,
-                vocabulary=self.vocabulary,
-                tuned=self.tuned,
-            )
-        return self._classifier
+    def train_classifier(self):
+        from skala.matching.classify import DivisionClassifier
+
+        documents = self.live_documents()
+        vectors = self.all_vectors()
+        return DivisionClassifier.for_corpus(
+            [document.terms for document in documents],
+            [document.cpv[0] if document.cpv else "" for document in documents],
+            [document.language for document in documents],
+            texts=[document.title for document in documents],
+            vectors=vectors[self.alive] if vectors is not None and self.dead else vectors,
+            vocabulary=self.vocabulary,
+            tuned=self.tuned,
+        )
+
+    def all_vectors(self) -> np.ndarray | None:
+        """Every row's embedding in one matrix (zeros where there is none), or None without embeddings."""
+        if not self.vector_width:
+            return None
+        built = (
+            self.vectors
+            if self.vectors is not None
+            else np.zeros((self.base_rows, self.vector_width), np.float32)
+        )
+        if self.added_vectors is None:
+            return built
+        return np.vstack([built, self.added_vectors])
+
+    def has_vector(self, row: int) -> bool:
+        if row < self.base_rows:
+            return self.vectors is not None and bool(self.vectors[row].any())
+        return self.added_vectors is not None and bool(self.added_vectors[row - self.base_rows].any())
 
     def __len__(self) -> int:
         """How many documents the index holds now (its rows less those masked)."""
@@ -285,7 +326,7 @@ class MatchIndex:
             gone = set(removed) | {document.key for document in changed}
             kept = [document for document in self.live_documents() if document.key not in gone]
             return MatchIndex(
-                [*kept, *changed], self.vocabulary, classifier=self._classifier, tuned=self.tuned
+                [*kept, *changed], self.vocabulary, classifier=self.classifier_if_trained, tuned=self.tuned
             )
         new = copy.copy(self)
         start = len(self.documents)
@@ -313,20 +354,38 @@ class MatchIndex:
             digits: np.concatenate([prefixes, np.array([code[:digits] for code in main], dtype=str)])
             for digits, prefixes in self.cpv_prefixes.items()
         }
-        new.division_names, new.division_ids = np.unique(new.cpv_prefixes[2], return_inverse=True)
-        new.vectors = self.updated_vectors(changed)
+        new.division_names, new.division_ids = self.updated_divisions(new.cpv_prefixes[2][start:])
+        new.vector_width, new.added_vectors = self.updated_vectors(changed)
         new.add_delta_rows(changed, first=start - self.base_rows)
         return new
 
-    def updated_vectors(self, changed: Sequence[Document]) -> np.ndarray | None:
-        if self.vectors is None:
-            # The first embeddings may come with the change: the earlier rows get zeros.
-            return (
-                self.stack_vectors([*self.documents, *changed])
-                if any(document.vector is not None for document in changed)
-                else None
-            )
-        return np.vstack([self.vectors, self.stack_vectors(changed, width=self.vectors.shape[1])])
+    def updated_divisions(self, added: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The division names and each row's division number with these rows' divisions appended; a
+        division not seen before is added at the end (the names need no order)."""
+        names = list(self.division_names)
+        number = {name: n for n, name in enumerate(names)}
+        ids = []
+        for name in added:
+            if name not in number:
+                number[name] = len(names)
+                names.append(name)
+            ids.append(number[name])
+        return np.array(names, dtype=str), np.concatenate([self.division_ids, np.array(ids, dtype=np.int64)])
+
+    def updated_vectors(self, changed: Sequence[Document]) -> tuple[int, np.ndarray | None]:
+        """The embedding width and the added rows' embeddings with these documents' appended: only the
+        added rows are copied, never the built matrix."""
+        width = self.vector_width or next(
+            (document.vector.shape[0] for document in changed if document.vector is not None), 0
+        )
+        if not width:
+            return 0, None
+        previous = (
+            self.added_vectors
+            if self.added_vectors is not None
+            else np.zeros((self.added_rows, width), dtype=np.float32)
+        )
+        return width, np.vstack([previous, self.stack_vectors(changed, width=width)])
 
     def add_delta_rows(self, changed: Sequence[Document], first: int) -> None:
         """Weight the added documents (the delta's rows first, first + 1, ...) and rebuild the small
@@ -383,9 +442,16 @@ class MatchIndex:
         return best
 
     def dense_scores(self, query: Query) -> np.ndarray | None:
-        if query.vector is None or self.vectors is None or query.vector.shape[0] != self.vectors.shape[1]:
+        if query.vector is None or not self.vector_width or query.vector.shape[0] != self.vector_width:
             return None
-        return self.vectors @ query.vector
+        if self.added_vectors is None and self.vectors is not None:
+            return self.vectors @ query.vector
+        scores = np.zeros(len(self.documents), dtype=np.float32)
+        if self.vectors is not None:
+            scores[: self.base_rows] = self.vectors @ query.vector
+        if self.added_vectors is not None:
+            scores[self.base_rows :] = self.added_vectors @ query.vector
+        return scores
 
     def division_prior(self, query: Query) -> dict[str, float]:
         """The learnt classifier's scores for the query's CPV division; empty when it cannot tell."""
@@ -458,11 +524,7 @@ class MatchIndex:
             if stem not in shared and shares_part(stem, held)
         ][:5]
         _closeness, cpv = best_shared(list(query.cpv), list(document.cpv)) if query.cpv else (0.0, None)
-        embedding = (
-            float(dense[n])
-            if dense is not None and self.vectors is not None and self.vectors[n].any()
-            else None
-        )
+        embedding = float(dense[n]) if dense is not None and self.has_vector(n) else None
         return Match(
             document=document,
             score=round(score, 4),

@@ -193,6 +193,7 @@ def import_notices(
     report = NoticeImportReport(dry_run=dry_run, skipped=len(result.skipped))
     counts: Counter[str] = Counter()
     created_ids: list[int] = []
+    saved_keys: list[str] = []
     with transaction.atomic():
         existing = {
             notice.import_id: notice
@@ -208,6 +209,7 @@ def import_notices(
                     save_awards(notice, record.awards)
                     sync_to_corpus(notice)
                     created_ids.append(notice.pk)
+                    saved_keys.append(notice.corpus_key)
             elif any(getattr(notice, name) != value for name, value in values.items()) or awards_changed(
                 notice, record.awards
             ):
@@ -218,10 +220,13 @@ def import_notices(
                     notice.save()
                     save_awards(notice, record.awards)
                     sync_to_corpus(notice)
+                    saved_keys.append(notice.corpus_key)
             else:
                 counts["unchanged"] += 1
             if done % PROGRESS_EVERY == 0:
                 say(f"{done} of {len(records)} notices")
+        # The import may take minutes: the indexes learn of its notices by the time they became visible.
+        corpus.touch_on_commit(saved_keys)
         if created_ids:
             transaction.on_commit(lambda: notices_imported.send(sender=Notice, notice_ids=created_ids))
     report.created, report.updated, report.unchanged = (

@@ -294,3 +294,23 @@ def test_a_document_committed_with_a_time_older_than_the_index_is_not_missed():
     services.upsert("need:1", kind=DocumentKind.NEED, title="Brøyting av veier", text="", language="nb")
     query = services.query_for("brøyting", "nb")
     assert sorted(match.key for match in services.similar(query)) == ["need:1", "notice:late"]
+
+
+def test_notices_an_import_saved_minutes_before_it_committed_are_applied(django_capture_on_commit_callbacks):
+    services._cache.clear()
+    classified_corpus(5)
+    services.current()
+    with django_capture_on_commit_callbacks() as import_committed:
+        services.upsert(
+            "notice:0-0-0", kind=DocumentKind.NOTICE, title="Brøyting av fortau", text="", language="nb"
+        )
+        a_minute_ago = timezone.now() - timedelta(minutes=1)
+        CorpusDocument.objects.filter(key="notice:0-0-0").update(updated_at=a_minute_ago)
+        services.touch_on_commit(["notice:0-0-0"])
+    # Meanwhile a need is saved and indexed: the index is past the time the import saved its notice at.
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Sykehjem", text="", language="nb")
+    services.current()
+    for callback in import_committed:
+        callback()
+    query = services.query_for("fortau", "nb")
+    assert [match.key for match in services.similar(query)] == ["notice:0-0-0"]

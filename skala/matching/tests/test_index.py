@@ -242,6 +242,11 @@ def test_embeddings_and_suggestions_follow_an_update():
     query.vector = vectors[1]
     assert updated.search(query)[0].key == "need:2"
     assert updated.search(query)[0].why.embedding == pytest.approx(1.0)
+    assert updated.vectors is index.vectors  # the built rows' matrix is shared, not copied
+    first_embedded = MatchIndex([document("need:1", "sensor")]).updated(
+        [document("need:2", "alarm", vector=vectors[1])]
+    )
+    assert first_embedded.search(query)[0].key == "need:2"
     suggester = CpvSuggester([CpvEntry("33196200", {"nb": "Utstyr for funksjonshemmede"})])
     [best, *_rest] = suggester.suggest(make_query("alarm", "nb"), updated)
     assert best.code == "33196200"
