@@ -286,6 +286,8 @@ SKALA_EMBEDDINGS = env.string("SKALA_EMBEDDINGS", "")
 # are answered from the index as it was (a rebuild takes seconds at 20,000 documents, a minute at
 # 200,000); below it, at once.
 SKALA_MATCH_BACKGROUND_REBUILD = env.integer("SKALA_MATCH_BACKGROUND_REBUILD", 5000)
+# An index that has taken changes in place is built in full once it is this old, as a safety net.
+SKALA_MATCH_FULL_REBUILD_SECONDS = env.integer("SKALA_MATCH_FULL_REBUILD_SECONDS", 3600)
 # The division model fine-tuned from multilingual-e5-small by `skala index tune` (needs PyTorch, the
 # `tuned` extra): written here, and used by the CPV suggestions whenever the file is there.
 SKALA_DIVISION_MODEL = Path(

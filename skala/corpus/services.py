@@ -6,8 +6,9 @@ which each process keeps in memory and rebuilds when the corpus has changed sinc
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 
@@ -102,6 +103,8 @@ class BuiltIndex:
     index: MatchIndex
     owners: np.ndarray
     public: np.ndarray
+    # When the index was built in full (time.monotonic()); changes applied since keep it.
+    built_at: float = field(default_factory=time.monotonic)
 
 
 _cache: dict[str, BuiltIndex] = {}
@@ -141,8 +144,12 @@ def classifier_outdated(trained, classified: int) -> bool:
 
 def needs_rebuild(built: BuiltIndex | None, stamp: tuple) -> bool:
     """Whether the index must be built afresh: it is missing or behind the corpus, its BM25 statistics
-    have drifted by INCREMENTAL_SHARE, or its classifier learnt from too few or too many documents."""
+    have drifted by INCREMENTAL_SHARE, its classifier learnt from too few or too many documents, or it
+    has taken changes for SKALA_MATCH_FULL_REBUILD_SECONDS (a change committed with a time older than
+    the overlap by some other way than an import would otherwise stay unseen)."""
     if built is None or built.stamp != stamp or built.index.drift > INCREMENTAL_SHARE:
+        return True
+    if built.index.drift and time.monotonic() - built.built_at > settings.SKALA_MATCH_FULL_REBUILD_SECONDS:
         return True
     trained = built.index.classifier_if_trained
     return trained is not None and classifier_outdated(trained, built.index.classified)
@@ -374,7 +381,11 @@ def with_changes(built: BuiltIndex, stamp: tuple) -> BuiltIndex | None:
         stored = set(CorpusDocument.objects.values_list("key", flat=True))
         removed = [key for key in index.position if key not in stored]
     if not changed and not removed:
-        return BuiltIndex(stamp, index, built.owners, built.public) if len(index) == stamp[0] else None
+        return (
+            BuiltIndex(stamp, index, built.owners, built.public, built.built_at)
+            if len(index) == stamp[0]
+            else None
+        )
     updated = index.updated(changed, removed)
     if len(updated) != stamp[0]:
         # A document committed with a time older than the overlap (a long import), or one changed while
@@ -385,6 +396,7 @@ def with_changes(built: BuiltIndex, stamp: tuple) -> BuiltIndex | None:
         updated,
         np.concatenate([built.owners, np.array(owners, dtype=np.int64)]),
         np.concatenate([built.public, np.array(public, dtype=bool)]),
+        built.built_at,
     )
 
 

@@ -314,3 +314,23 @@ def test_notices_an_import_saved_minutes_before_it_committed_are_applied(django_
         callback()
     query = services.query_for("fortau", "nb")
     assert [match.key for match in services.similar(query)] == ["notice:0-0-0"]
+
+
+def test_an_index_that_has_taken_changes_is_rebuilt_once_it_is_old(settings):
+    """The safety net for a change committed with a time older than the index's newest document by
+    some other way than an import, which touches its notices when it commits."""
+    services._cache.clear()
+    classified_corpus(5)
+    services.current()
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Maling", text="", language="nb")
+    services.upsert(
+        "notice:0-0-0", kind=DocumentKind.NOTICE, title="Brøyting av fortau", text="", language="nb"
+    )
+    CorpusDocument.objects.filter(key="notice:0-0-0").update(updated_at=timezone.now() - timedelta(minutes=1))
+    services.upsert("need:2", kind=DocumentKind.NEED, title="Snekring", text="", language="nb")
+    assert services.current().index.added_rows == 2  # the two needs; the notice's change is not seen
+    settings.SKALA_MATCH_FULL_REBUILD_SECONDS = 0
+    rebuilt = services.current().index
+    assert (rebuilt.base_rows, rebuilt.added_rows) == (32, 0)
+    query = services.query_for("fortau", "nb")
+    assert [match.key for match in services.similar(query)] == ["notice:0-0-0"]
