@@ -5,13 +5,14 @@ Input: a list of {"id": ..., "text": ..., "language"?: ...}. CPV answers: {"id",
 longer than 20,000 characters is matched on its first 20,000 and its answer carries "truncated": true.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from skala.corpus import services
 from skala.corpus.models import DocumentKind
 from skala.matching import MAX_TEXT_CHARACTERS
+from skala.procedures.models import Notice
 
 MAX_TOP = 100
 # One request to the API answers at most this much; the command line has no limit. A long text takes
@@ -126,10 +127,23 @@ def answer_cpv(items: list[Item], top: int) -> list[dict]:
     return answers
 
 
-def public_id(key: str) -> Any:
-    """need:12 → 12; notice:TED-2021-1 → "TED-2021-1" (the notice's import id)."""
+def public_id(key: str, numbered_notices: Collection[str] = ()) -> Any:
+    """need:12 → 12; notice:TED-2021-1 → "TED-2021-1" (the notice's import id, a number again where the
+    file gave one: `numbered_notices`)."""
     kind, _, identifier = key.partition(":")
-    return int(identifier) if kind == "need" and identifier.isdigit() else identifier
+    if identifier.lstrip("-").isdigit() and (kind == "need" or identifier in numbered_notices):
+        return int(identifier)
+    return identifier
+
+
+def numbered_notices(keys: Iterable[str]) -> set[str]:
+    """The import ids among these notice keys that a file gave as whole numbers."""
+    ids = [key.partition(":")[2] for key in keys if key.startswith(f"{DocumentKind.NOTICE}:")]
+    if not ids:
+        return set()
+    return set(
+        Notice.objects.filter(import_id__in=ids, import_id_is_number=True).values_list("import_id", flat=True)
+    )
 
 
 def answer_similar(
@@ -148,8 +162,14 @@ def answer_similar(
             visible_owner_ids=owners,
             visible_keys=keys,
         )
+        numbered = numbered_notices(m.key for m in matches)
         found = [
-            {"id": public_id(m.key), "kind": m.document.kind, "score": m.score, "why": m.why.as_dict()}
+            {
+                "id": public_id(m.key, numbered),
+                "kind": m.document.kind,
+                "score": m.score,
+                "why": m.why.as_dict(),
+            }
             for m in matches
         ]
         answers.append(with_truncation({"id": item.id, "matches": found}, query))

@@ -33,6 +33,8 @@ class Notice(models.Model):
     """One external procurement notice, keyed by the id it was imported under."""
 
     import_id = models.CharField(_("import id"), max_length=200, unique=True)
+    # A JSON Lines notice may be keyed by a whole number: the match answers give it back as one.
+    import_id_is_number = models.BooleanField(default=False, editable=False)
     source = models.CharField(_("source"), max_length=10, choices=NoticeSource.choices)
     title = models.CharField(_("title"), max_length=1000)
     description = models.TextField(_("description"), blank=True)

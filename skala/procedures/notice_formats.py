@@ -44,11 +44,13 @@ class NoticeRecord:
     url: str = ""
     where: str = ""
     awards: list[dict] = field(default_factory=list)
+    import_id_is_number: bool = False
 
     def values(self) -> dict[str, Any]:
         """The fields the Notice model stores."""
         return {
             "source": self.source,
+            "import_id_is_number": self.import_id_is_number,
             "title": self.title,
             "description": self.description,
             "language": self.language,
@@ -219,6 +221,7 @@ def record_from_skala_json(value: Any) -> NoticeRecord:
     country = clean_country(buyer.get("country"), "buyer.country")
     return NoticeRecord(
         import_id=clean_text(identifier, "id", limit=200),
+        import_id_is_number=isinstance(identifier, int),
         source="skala",
         title=clean_text(value.get("title"), "title", required=True, limit=MAX_TITLE),
         description=clean_text(value.get("description"), "description"),

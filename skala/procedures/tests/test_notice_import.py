@@ -271,6 +271,23 @@ def test_imported_notices_are_found_by_the_matcher_under_their_import_id(tmp_pat
     assert answer["matches"][0]["kind"] == "notice"
 
 
+def test_a_notice_keyed_by_a_whole_number_is_answered_with_that_number(tmp_path):
+    import_notices(
+        write_jsonl(
+            tmp_path,
+            notice_line(2024101),
+            notice_line("2024102", title="Trygghetsalarm for hjemmeboende eldre"),
+        )
+    )
+    [answer] = answer_similar([Item("q", "trygghetsalarm for eldre som bor hjemme", "nb")], top=5)
+    assert sorted(map(repr, (match["id"] for match in answer["matches"]))) == ["'2024102'", "2024101"]
+    # The same notice under the same key given as text is the same notice, answered as text from then on.
+    report = import_notices(write_jsonl(tmp_path, notice_line("2024101"), name="again.jsonl"))
+    assert (report.created, report.updated) == (0, 1)
+    [answer] = answer_similar([Item("q", "trygghetsalarm for eldre som bor hjemme", "nb")], top=5)
+    assert {match["id"] for match in answer["matches"]} == {"2024101", "2024102"}
+
+
 def test_a_ted_award_notice_fills_its_awards_with_suppliers_values_and_sme_flags():
     report = import_notices(DATA / "ted-21-205737-award.xml")
     notice = Notice.objects.get()
