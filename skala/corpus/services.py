@@ -51,8 +51,12 @@ def upsert(
     country: str = "",
     is_public: bool = True,
     embed: bool = True,
+    stamp_on_commit: bool = True,
 ) -> CorpusDocument:
-    """Add a document to the corpus or replace it; only this document is analysed and embedded."""
+    """Add a document to the corpus or replace it; only this document is analysed and embedded.
+
+    Saved inside a transaction, the document is stamped again when that commits (see touch_on_commit);
+    a caller that saves many in one transaction passes stamp_on_commit=False and touches them at once."""
     language = normalise_language(language) if language else detect_language(f"{title}\n{text}")
     full_text = f"{title}\n{text}".strip()
     values = {
@@ -72,6 +76,8 @@ def upsert(
         values["vector"] = model.passages([full_text[:2000]])[0].astype(np.float32).tobytes()
         values["vector_model"] = model.name
     document, _created = CorpusDocument.objects.update_or_create(key=key, defaults=values)
+    if stamp_on_commit and transaction.get_connection().in_atomic_block:
+        touch_on_commit([key])
     return document
 
 
@@ -81,9 +87,9 @@ def remove(key: str) -> None:
 
 
 def touch_on_commit(keys: Iterable[str]) -> None:
-    """Stamp these documents with the time their transaction commits, for a caller that saves many in one
-    long transaction (an import): each process's index applies what was saved since the newest document
-    it has seen, and rows stamped minutes before they became visible would be older than that."""
+    """Stamp these documents with the time their transaction commits: each process's index applies what
+    was saved since the newest document it has seen (and a few seconds before), and a row stamped when it
+    was saved, in a transaction that committed later than that, would be older than it."""
     keys = list(keys)
 
     def touch() -> None:

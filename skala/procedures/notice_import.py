@@ -151,6 +151,8 @@ def sync_to_corpus(notice: Notice) -> None:
         owner_name=notice.buyer_name,
         country=notice.buyer_country,
         is_public=True,
+        # The import stamps all its notices at once when it commits.
+        stamp_on_commit=False,
     )
 
 

@@ -316,6 +316,38 @@ def test_notices_an_import_saved_minutes_before_it_committed_are_applied(django_
     assert [match.key for match in services.similar(query)] == ["notice:0-0-0"]
 
 
+def test_a_document_saved_in_a_transaction_that_commits_late_is_applied(django_capture_on_commit_callbacks):
+    """A need saved in a request whose transaction commits well after the save: it is stamped again
+    when it commits, so an index that has moved past its save time meanwhile still takes it in place."""
+    services._cache.clear()
+    classified_corpus(5)
+    services.upsert("need:7", kind=DocumentKind.NEED, title="Maling", text="", language="nb")
+    services.current()
+    with django_capture_on_commit_callbacks() as request_committed:
+        services.upsert("need:7", kind=DocumentKind.NEED, title="Brøyting av fortau", text="", language="nb")
+        a_minute_ago = timezone.now() - timedelta(minutes=1)
+        CorpusDocument.objects.filter(key="need:7").update(updated_at=a_minute_ago)
+    services.upsert("need:1", kind=DocumentKind.NEED, title="Sykehjem", text="", language="nb")
+    services.current()
+    for callback in request_committed:
+        callback()
+    query = services.query_for("fortau", "nb")
+    assert [match.key for match in services.similar(query)] == ["need:7"]
+    assert services.current().index.added_rows == 2  # applied in place, not rebuilt
+
+
+def test_an_import_stamps_its_notices_once_when_it_commits_not_each_on_its_own(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as committed:
+        for n in range(3):
+            services.upsert(
+                f"notice:{n}", kind=DocumentKind.NOTICE, title="Brøyting", text="", stamp_on_commit=False
+            )
+        services.touch_on_commit([f"notice:{n}" for n in range(3)])
+    assert len(committed) == 1
+
+
 def test_an_index_that_has_taken_changes_is_rebuilt_once_it_is_old(settings):
     """The safety net for a change committed with a time older than the index's newest document by
     some other way than an import, which touches its notices when it commits."""
