@@ -61,6 +61,13 @@ def sync_hosts(meeting: Meeting) -> None:
         )
 
 
+def sync_hosts_of_need(need) -> None:
+    """After a buyer joins or leaves the need's joint process: it hosts every meeting of the need, those
+    planned or held before it joined included, since a participant sees the need's whole dialogue."""
+    for meeting in need.meetings.select_related("need__organisation"):
+        sync_hosts(meeting)
+
+
 @transaction.atomic
 def publish(meeting: Meeting) -> None:
     """Announce the meeting: public (as its need), the co-hosts told, and supplier alerts queued."""

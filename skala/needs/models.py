@@ -65,13 +65,14 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(shown).distinct()
 
     def of_organisations(self, organisation_ids: list[int]) -> "NeedQuerySet":
-        """The organisations' own needs, and the published needs of joint processes they take part in."""
+        """The organisations' own needs, and the published needs of joint processes they have joined (an
+        invitation not yet accepted lets a buyer read the need, not make it part of its own work)."""
         return self.filter(
             Q(organisation_id__in=organisation_ids)
             | ~Q(status=NeedStatus.DRAFT)
             & Q(
                 joint_process__participants__organisation_id__in=organisation_ids,
-                joint_process__participants__status__in=ACTIVE_STATUSES,
+                joint_process__participants__status=ParticipantStatus.ACCEPTED,
             )
         ).distinct()
 

@@ -181,6 +181,7 @@ def withdraw(participant: Participant) -> str:
         return "withdrawn"
     if participant.status == ParticipantStatus.ACCEPTED:
         participant.end(ParticipantStatus.REMOVED)
+        sync_dialogue_hosts(participant)
         tell_ended(participant)
         return "removed"
     return ""
@@ -192,6 +193,8 @@ def answer(participant: Participant, accept: bool) -> bool:
     if participant.status != ParticipantStatus.INVITED:
         return False
     participant.answer(accept)
+    if accept:
+        sync_dialogue_hosts(participant)
     return True
 
 
@@ -200,8 +203,17 @@ def leave(participant: Participant) -> bool:
     if participant.status != ParticipantStatus.ACCEPTED:
         return False
     participant.end(ParticipantStatus.LEFT)
+    sync_dialogue_hosts(participant)
     tell_ended(participant)
     return True
+
+
+def sync_dialogue_hosts(participant: Participant) -> None:
+    """A buyer that joins co-hosts the need's meetings, those held before it joined included; one that
+    leaves or is taken out hosts them no more."""
+    from skala.dialogue.services import sync_hosts_of_need
+
+    sync_hosts_of_need(participant.process.need)
 
 
 def tell_ended(participant: Participant) -> None:

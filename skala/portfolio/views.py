@@ -115,6 +115,8 @@ def project_page(request, project: Project, refused: dict | None = None):
     following = gates.next_stage(project.stage)
     context = {
         "project": project,
+        # A linked need the viewer may not read (invited-only, or a process its buyer has left) is not named.
+        "needs": project.needs.visible_to(request.user, member_organisations(request.user)).order_by("title"),
         "can_change": can_change,
         "decisions": project.decisions.select_related("decided_by", "corrects"),
         "actors": project.actors.select_related("organisation"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from skala.matching.analysis import analyse, words
 from skala.matching.languages import MULTILINGUAL, detect_language
-from skala.suppliers.models import Alert, Subscription
+from skala.suppliers.models import Alert, AlertKind, Subscription
 from skala.suppliers.notify import absolute
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,33 @@ def create_alerts(item: Published) -> int:
     return sum(alert(subscription, item) for subscription in subscriptions)
 
 
+def readable(alerts, user):
+    """The alerts whose need (or meeting's need) the person may still read: a need made invited-only, or
+    taken back to draft, after it alerted is no longer named to subscribers it is not shared with."""
+    from skala.dialogue.models import Meeting
+    from skala.needs.models import Need
+    from skala.orgs.permissions import member_organisations
+
+    keys = alerts.filter(kind__in=[AlertKind.NEED, AlertKind.MEETING]).values_list("key", flat=True)
+    need_ids, meeting_ids = set(), set()
+    for key in keys.distinct():
+        kind, _colon, number = key.partition(":")
+        if number.isdigit():
+            (need_ids if kind == AlertKind.NEED else meeting_ids).add(int(number))
+    if not need_ids and not meeting_ids:
+        return alerts
+    need_of_meeting = dict(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", "need_id"))
+    shown = set(
+        Need.objects.visible_to(user, member_organisations(user) if user.is_authenticated else [])
+        .filter(pk__in=need_ids | set(need_of_meeting.values()))
+        .values_list("pk", flat=True)
+    )
+    hidden = [f"need:{pk}" for pk in need_ids - shown] + [
+        f"meeting:{pk}" for pk, need_id in need_of_meeting.items() if need_id not in shown
+    ]
+    return alerts.exclude(key__in=hidden) if hidden else alerts
+
+
 def digest_message(subscription: Subscription, alerts: list[Alert]) -> EmailMessage:
     """The digest e-mail for one subscription, in its recipient's language, with an unsubscribe link."""
     unsubscribe = absolute(subscription.get_unsubscribe_url())
@@ -170,7 +197,9 @@ def send_digests(frequency: str, *, dry_run: bool = False, pause: float = 1.0) -
         "user", "organisation"
     )
     for subscription in subscriptions:
-        alerts = list(subscription.alerts.filter(emailed_at__isnull=True).order_by("created_at", "pk"))
+        # An alert whose need is no longer shared with the subscriber waits, unsent, in case it is again.
+        unsent = subscription.alerts.filter(emailed_at__isnull=True)
+        alerts = list(readable(unsent, subscription.user).order_by("created_at", "pk"))
         if not alerts or not subscription.user.is_active:
             continue
         if dry_run:

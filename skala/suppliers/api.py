@@ -15,6 +15,7 @@ from skala.orgs.api import api_auth, optional_auth
 from skala.orgs.models import Organisation, OrganisationKind
 from skala.reference.models import CpvCode
 from skala.suppliers import proposals
+from skala.suppliers.alerts import readable
 from skala.suppliers.forms import ProfileForm, SolutionForm, SubscriptionForm
 from skala.suppliers.matching import needs_for_supplier, suppliers_for_need
 from skala.suppliers.models import Alert, Proposal, Solution, Subscription, SupplierProfile
@@ -476,4 +477,4 @@ def subscription_delete(request, subscription_id: int):
 @alerts_router.get("", response=list[AlertOut], auth=api_auth, summary="Your alerts, newest first")
 @paginate
 def alert_list(request):
-    return Alert.objects.filter(subscription__user=caller(request))
+    return readable(Alert.objects.filter(subscription__user=caller(request)), caller(request))

@@ -20,6 +20,7 @@ from skala.orgs.permissions import authorize, member_organisations
 from skala.orgs.verification import send_confirmation
 from skala.reference.models import County, CpvCode
 from skala.suppliers import partnering, proposals
+from skala.suppliers.alerts import readable
 from skala.suppliers.alliances import suggest_for_need
 from skala.suppliers.forms import (
     ContactFormSet,
@@ -463,7 +464,9 @@ def subscription_edit(request, subscription_id: int):
 @login_required
 def alert_list(request):
     """The person's alerts, newest first; opening the page marks them read."""
-    alerts = Alert.objects.filter(subscription__user=request.user).select_related("subscription")
+    alerts = readable(Alert.objects.filter(subscription__user=request.user), request.user).select_related(
+        "subscription"
+    )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
     unread = [alert.pk for alert in page.object_list if alert.read_at is None]
     context = {"page": page, "unread": set(unread)}

@@ -219,8 +219,31 @@ def test_a_buyer_that_leaves_after_joining_hosts_no_more(client, personas):
     assert "Konfidensielt svar" not in client.get(f"/nb/dialogue/{meeting.pk}/").text
     assert client.get(f"/nb/dialogue/{meeting.pk}/edit/").status_code == 403
     assert client.get(f"/api/v1/dialogue/meetings/{meeting.pk}/answers").json() == []
-    services.sync_hosts(meeting)
     assert {host.organisation for host in meeting.hosts.all()} == {personas.oslo}
+
+
+def test_a_buyer_that_joins_after_the_meetings_were_planned_hosts_them_all(client, personas):
+    """A participant sees the need's whole dialogue: the meetings held and planned before it joined too."""
+    from skala.needs.services import answer
+
+    need = make_need(personas.oslo)
+    held = make_meeting(need, days=-7, title="Holdt møte")
+    planned = make_meeting(need, publish=False, title="Planlagt møte")
+    services.answer_question(
+        question(held), personas.startup_org, personas.startup, text="Konfidensielt svar"
+    )
+    participant, _created = invite(need, personas.stavanger, "follower", "Opsjon", personas.owner)
+    client.force_login(personas.other_buyer)  # editor in Stavanger, invited but not yet joined
+    assert "Konfidensielt svar" not in client.get(f"/nb/dialogue/{held.pk}/").text
+    assert client.get(f"/nb/dialogue/{planned.pk}/").status_code == 403
+    assert answer(participant, accept=True)
+    for meeting in (held, planned):
+        assert {host.organisation for host in meeting.hosts.all()} == {personas.oslo, personas.stavanger}
+    assert "Konfidensielt svar" in client.get(f"/nb/dialogue/{held.pk}/").text
+    assert [a["text"] for a in client.get(f"/api/v1/dialogue/meetings/{held.pk}/answers").json()] == [
+        "Konfidensielt svar"
+    ]
+    assert client.get(f"/nb/dialogue/{planned.pk}/edit/").status_code == 200
 
 
 def test_a_published_meeting_alerts_subscribers(personas, run_db_worker, django_capture_on_commit_callbacks):

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from skala.needs.models import JointProcess, Need, NeedStatus, Participant
+from skala.needs.models import JointProcess, Need, NeedStatus, Participant, ParticipantStatus, Visibility
 from skala.orgs.models import ApiToken
 from skala.portfolio import gates
 from skala.portfolio.health import health, projects_for
@@ -357,7 +357,16 @@ def test_the_project_form_offers_the_needs_and_procurements_of_ones_own_organisa
     own = need(personas.stavanger, "Stavangers behov")
     joint = need(personas.oslo, "Felles behov")
     Participant.objects.create(
-        process=JointProcess.objects.create(need=joint), organisation=personas.stavanger, role="follower"
+        process=JointProcess.objects.create(need=joint),
+        organisation=personas.stavanger,
+        role="follower",
+        status=ParticipantStatus.ACCEPTED,
+    )
+    invited_only = need(personas.oslo, "Invitert, ikke svart")
+    Participant.objects.create(
+        process=JointProcess.objects.create(need=invited_only),
+        organisation=personas.stavanger,
+        role="partner",
     )
     other = need(personas.oslo, "Oslos eget behov")
     for buyer, title, for_need in (
@@ -375,3 +384,29 @@ def test_the_project_form_offers_the_needs_and_procurements_of_ones_own_organisa
         "Stavangers anskaffelse",
     ]
     assert form["needs"].field.widget.input_type == "checkbox"
+
+
+def test_a_project_names_only_the_linked_needs_the_viewer_may_read(client, personas):
+    """A facilitator reads every project, not every invited-only need; nor does a buyer that has left the
+    need's joint process."""
+    shared = Need.objects.create(
+        organisation=personas.oslo,
+        title="Delt med få",
+        problem="x",
+        status=NeedStatus.PUBLISHED,
+        visibility=Visibility.INVITED,
+    )
+    open_to_all = Need.objects.create(
+        organisation=personas.oslo, title="Åpent behov", problem="x", status=NeedStatus.PUBLISHED
+    )
+    linked = project(personas)
+    linked.needs.set([shared, open_to_all])
+    client.force_login(personas.owner)
+    assert [need.title for need in client.get(linked.get_absolute_url()).context["needs"]] == [
+        "Delt med få",
+        "Åpent behov",
+    ]
+    client.force_login(personas.facilitator)
+    page = client.get(linked.get_absolute_url())
+    assert "Åpent behov" in page.text
+    assert "Delt med få" not in page.text

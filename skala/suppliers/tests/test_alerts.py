@@ -34,6 +34,18 @@ def item(text, title="Behov", cpv=(), county_id=None, buyer_ids=(), language="nb
     )
 
 
+def need_alert(subscription, personas, **fields) -> Alert:
+    """An alert, not yet e-mailed, for a published public need."""
+    need = publish_need(personas.oslo, *NIGHT_NEED, **fields)
+    return Alert.objects.create(
+        subscription=subscription,
+        kind="need",
+        key=f"need:{need.pk}",
+        title="Nattilsyn",
+        url=need.get_absolute_url(),
+    )
+
+
 @pytest.mark.parametrize(
     ("keyword", "text", "language"),
     [
@@ -112,14 +124,12 @@ def test_imported_notices_alert_subscribers(
 def test_the_digest_carries_new_alerts_once_with_an_unsubscribe_link(client, personas, settings):
     settings.SITE_URL = "https://skala.example"
     subscription = subscribe(personas, keywords="sensor")
-    Alert.objects.create(
-        subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/nb/needs/1/"
-    )
+    alert = need_alert(subscription, personas)
     report = send_digests("daily")
     assert (report.sent, report.alerts) == (1, 1)
     message = mail.outbox[0]
     assert message.to == [personas.startup.email]
-    assert "https://skala.example/nb/needs/1/" in message.body
+    assert f"https://skala.example{alert.url}" in message.body
     unsubscribe = f"https://skala.example{subscription.get_unsubscribe_url()}"
     assert unsubscribe in message.body
     assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
@@ -145,9 +155,7 @@ class BrokenBackend:
 def test_a_digest_that_cannot_be_sent_is_retried_logged_and_kept(personas, settings, caplog):
     settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
     subscription = subscribe(personas, keywords="sensor")
-    alert = Alert.objects.create(
-        subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/"
-    )
+    alert = need_alert(subscription, personas)
     with caplog.at_level(logging.WARNING, logger="skala.suppliers.alerts"):
         report = send_digests("daily", pause=0)
     assert report.failed == 1
@@ -162,7 +170,7 @@ def test_a_digest_that_cannot_be_sent_is_retried_logged_and_kept(personas, setti
 
 def test_the_digest_command_dry_run_sends_nothing(personas, capsys):
     subscription = subscribe(personas, keywords="sensor", frequency="weekly")
-    Alert.objects.create(subscription=subscription, kind="need", key="need:1", title="Nattilsyn", url="/")
+    need_alert(subscription, personas)
     call_command("send_digests", "weekly", "--dry-run")
     assert "Would send 1 digests with 1 alerts" in capsys.readouterr().out
     assert mail.outbox == []
@@ -212,3 +220,27 @@ def test_a_search_for_needs_becomes_a_subscription_with_one_press(client, person
     assert (form["keywords"].value(), form["cpv"].value()) == ("trygghetsalarm", "85")
     client.force_login(personas.owner)  # a buyer is offered no alerts
     assert "Get alerts for new needs like these" not in client.get("/en/needs/?q=trygghetsalarm").text
+
+
+def test_a_need_made_invited_only_after_it_alerted_is_no_longer_named_to_the_subscriber(client, personas):
+    """Nor is its meeting: both were public when they alerted."""
+    from skala.dialogue.tests.builders import make_meeting
+
+    subscription = subscribe(personas, keywords="sensor")
+    alert = need_alert(subscription, personas)
+    need = Need.objects.get(pk=alert.key.split(":")[1])
+    meeting = make_meeting(need, publish=False)
+    Alert.objects.create(
+        subscription=subscription, kind="meeting", key=f"meeting:{meeting.pk}", title="Dialogmøte", url="/"
+    )
+    need.visibility = "invited"
+    need.save()
+    client.force_login(personas.startup)
+    assert "Nattilsyn" not in client.get("/nb/suppliers/alerts/").text
+    assert "Dialogmøte" not in client.get("/nb/suppliers/alerts/").text
+    assert client.get("/api/v1/alerts").json()["items"] == []
+    assert send_digests("daily").sent == 0
+    need.visibility = "public"
+    need.save()
+    assert {a["title"] for a in client.get("/api/v1/alerts").json()["items"]} == {"Nattilsyn", "Dialogmøte"}
+    assert send_digests("daily").alerts == 2  # kept, unsent, while it was hidden
