@@ -1,6 +1,7 @@
 """The JSON API, version 1: one router per app, assembled here."""
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from skala.corpus.api import router as matching_router
 from skala.dialogue.api import router as dialogue_router
@@ -31,6 +32,16 @@ api = NinjaAPI(
 def number_out_of_range(request, error):
     # A query parameter such as ?parent=310383045696220037120 is a whole number no database stores.
     return api.create_response(request, {"detail": "A number in the request is out of range."}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, error):
+    # The matcher answers as its command line does, {"detail": "..."}; a body that is not a list of
+    # objects fails the schema before its items are checked.
+    if request.path.startswith("/api/v1/match/"):
+        detail = "the body must be a JSON list of objects, each with 'id' and 'text'"
+        return api.create_response(request, {"detail": detail}, status=400)
+    return api.create_response(request, {"detail": error.errors}, status=422)  # django-ninja's own answer
 
 
 api.add_router("/reference/", reference_router)

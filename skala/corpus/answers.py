@@ -13,6 +13,7 @@ from skala.corpus import services
 from skala.corpus.models import DocumentKind
 from skala.matching import MAX_TEXT_CHARACTERS
 from skala.procedures.models import Notice
+from skala.text import lone_surrogate
 
 MAX_TOP = 100
 # One request to the API answers at most this much; the command line has no limit. A long text takes
@@ -73,6 +74,19 @@ def parse_items(raw: Iterable[Any], lines: Iterable[int] | None = None, unit: st
             continue
         if not isinstance(text, str):
             problems.append(Problem(line, "'text' must be text", unit))
+            continue
+        if (where := lone_surrogate(text)) is not None:
+            problems.append(
+                Problem(
+                    line,
+                    f"'text' holds a lone surrogate (\\u{ord(text[where]):04x}) at character {where + 1}, "
+                    "which is not a character; send the text as UTF-8",
+                    unit,
+                )
+            )
+            continue
+        if isinstance(value["id"], str) and lone_surrogate(value["id"]) is not None:
+            problems.append(Problem(line, "'id' holds a lone surrogate, which is not a character", unit))
             continue
         language = value.get("language")
         items.append(Item(value["id"], text, language if isinstance(language, str) else None))

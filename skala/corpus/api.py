@@ -1,5 +1,6 @@
 """The matcher as JSON: the same contract as `skala match`."""
 
+import json
 from typing import Any
 
 from ninja import Router, Schema
@@ -29,10 +30,12 @@ class MatchItem(Schema):
     language: Any = None
 
 
-def items_or_400(body: list[MatchItem], top: int):
+def items_or_400(request, top: int):
+    """The body's items as sent (the schema lets any item through, so that each is checked here, with
+    the command line's messages: 42 is not an object, rather than an object with no id)."""
     try:
         check_top(top)
-        items = parse_items([item.dict() for item in body], unit="item")
+        items = parse_items(json.loads(request.body), unit="item")
         check_request_size(items)
         return items
     except MatchInputError as error:
@@ -46,7 +49,7 @@ def items_or_400(body: list[MatchItem], top: int):
     description="At most 500 texts and 500,000 characters a request; a text counts up to its first 20,000.",
 )
 def match_cpv(request, body: list[MatchItem], top: int = 10) -> list[dict]:
-    return answer_cpv(items_or_400(body, top), top)
+    return answer_cpv(items_or_400(request, top), top)
 
 
 @router.post(
@@ -57,4 +60,4 @@ def match_cpv(request, body: list[MatchItem], top: int = 10) -> list[dict]:
 )
 def match_similar(request, body: list[MatchItem], top: int = 10) -> list[dict]:
     user = request.user
-    return answer_similar(items_or_400(body, top), top, member_organisations(user), shared_need_keys(user))
+    return answer_similar(items_or_400(request, top), top, member_organisations(user), shared_need_keys(user))

@@ -23,7 +23,12 @@ class TokenAuth(HttpBearer):
 
 
 def anonymous(request):
-    """Public reads: anyone may call; what they see depends on who they turn out to be."""
+    """Public reads: anyone may call; what they see depends on who they turn out to be. A caller that
+    sent a token the other methods did not take (revoked, expired or mistyped) is told so, not answered
+    as anonymous: it would silently see only what is public."""
+    # Only a bearer token: a proxy in front of a staging site may add Basic credentials of its own.
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        raise HttpError(401, "The API token is not valid: it is unknown, revoked or expired.")
     return request.user
 
 

@@ -21,7 +21,8 @@ procedures_router = Router(tags=["procedures"])
 
 
 class NoticeOut(Schema):
-    id: str
+    # A whole number where the notice's JSON Lines file gave one, as the matcher answers it.
+    id: int | str
     source: str
     title: str
     description: str
@@ -34,8 +35,8 @@ class NoticeOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_id(notice: Notice) -> str:
-        return notice.import_id
+    def resolve_id(notice: Notice) -> int | str:
+        return int(notice.import_id) if notice.import_id_is_number else notice.import_id
 
 
 @router.get("", response=list[NoticeOut], summary="Imported notices, newest first")

@@ -19,6 +19,7 @@ from skala.procedures.models import Notice, NoticeAward
 from skala.procedures.notice_formats import NoticeRecord, Problem, ReadResult, read_notices
 from skala.procedures.signals import notices_imported
 from skala.reference.models import CpvCode
+from skala.text import lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,9 @@ def source_problems(records: list[NoticeRecord]) -> list[Problem]:
 
 
 def nul_problems(records: list[NoticeRecord]) -> list[Problem]:
-    """A problem for every record with a NUL character in its text (JSON may write one as \\u0000):
-    no text column keeps it, and PostgreSQL refuses it at the write."""
+    """A problem for every record with a NUL character in its text (JSON may write one as \\u0000), or
+    half of a UTF-16 surrogate pair (\\ud800), which is no character: no text column keeps either, and
+    the database refuses them at the write."""
     problems = []
     for record in records:
         texts = {name: value for name, value in record.values().items() if isinstance(value, str)}
@@ -120,6 +122,16 @@ def nul_problems(records: list[NoticeRecord]) -> list[Problem]:
         for name, value in texts.items():
             if "\x00" in value:
                 problems.append(Problem(record.where, "holds a NUL character", name))
+                break
+            if (where := lone_surrogate(value)) is not None:
+                problems.append(
+                    Problem(
+                        record.where,
+                        f"holds a lone surrogate (\\u{ord(value[where]):04x}) at character {where + 1}, "
+                        "which is not a character",
+                        name,
+                    )
+                )
                 break
     return problems
 

@@ -98,7 +98,10 @@ def test_bad_lines_are_reported_with_their_numbers_and_nothing_is_written(corpus
     )
     with pytest.raises(CommandError) as raised:
         call_command("match", "cpv", input=str(tmp_path / "q.jsonl"), output=str(tmp_path / "r.jsonl"))
-    assert "line 3: not JSON" in str(raised.value)
+    # A line that is not JSON does not hide the other bad lines: every one is named, in order.
+    assert "line 2: 'text' is empty; line 3: not JSON (Expecting value); line 4: 'id' is missing" in str(
+        raised.value
+    )
     assert not (tmp_path / "r.jsonl").exists()
     (tmp_path / "q.jsonl").write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": ""}\n{"text": "no id"}\n')
     with pytest.raises(CommandError, match="line 2: 'text' is empty; line 3: 'id' is missing"):
@@ -150,6 +153,50 @@ def test_one_api_request_matches_a_bounded_amount_of_text(client, corpus):
     response = client.post("/api/v1/match/similar", long, content_type="application/json")
     assert response.status_code == 400
     assert "520000 characters in one request" in response.json()["detail"]
+
+
+def test_standard_input_is_read_as_a_file_is(corpus, monkeypatch, capsys):
+    class Stdin:
+        def __init__(self, data: bytes):
+            self.buffer = io.BytesIO(data)
+
+    monkeypatch.setattr("sys.stdin", Stdin('\ufeff{"id": 1, "text": "asfaltering"}\n'.encode()))
+    call_command("match", "cpv", input="-", top=1)
+    assert json.loads(capsys.readouterr().out)["id"] == 1
+    monkeypatch.setattr("sys.stdin", Stdin(b'{"id": 1, "text": "bl\xe5"}\n'))
+    with pytest.raises(CommandError, match="line 1: not UTF-8 text"):
+        call_command("match", "cpv", input="-")
+
+
+def test_a_lone_surrogate_is_named_not_a_crash(client, corpus, tmp_path):
+    """JSON can carry half a UTF-16 pair ("\\ud800"), which is no character and cannot be stored."""
+    (tmp_path / "q.jsonl").write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": "\\ud800 brøyting"}\n')
+    with pytest.raises(
+        CommandError, match=r"line 2: 'text' holds a lone surrogate \(\\ud800\) at character 1"
+    ):
+        call_command("match", "cpv", input=str(tmp_path / "q.jsonl"))
+    for path in ("/api/v1/match/cpv", "/api/v1/match/similar"):
+        response = client.post(
+            path, '[{"id": 1, "text": "\\ud800 brøyting"}]', content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "item 1: 'text' holds a lone surrogate" in response.json()["detail"]
+
+
+def test_the_api_names_an_item_that_is_not_an_object_and_a_body_that_is_not_a_list(client, corpus):
+    response = client.post(
+        "/api/v1/match/cpv", [{"id": 1, "text": "ok"}, 42, ["a"]], content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "item 2: expected an object with 'id' and 'text'; item 3: expected an object with 'id' and 'text'"
+    )
+    for body in ({"id": 1, "text": "ok"}, ""):
+        response = client.post("/api/v1/match/similar", body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "the body must be a JSON list of objects, each with 'id' and 'text'"
+        }
 
 
 def test_the_command_names_the_file_problems_and_the_true_line(corpus, tmp_path):

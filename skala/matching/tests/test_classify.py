@@ -146,3 +146,22 @@ def test_labels_are_learnt_in_the_corpus_languages_only():
     # Nynorsk documents learn from the bokmål labels, the nearest the vocabulary has.
     assert label_languages(["nn"] * 3 + ["nb"]) == ["nb"]
     assert label_languages([]) == []
+
+
+def test_the_same_documents_train_the_same_classifier_whatever_the_random_state():
+    """Two processes (the web workers, the command line) give the same scores to the digit: the linear
+    members' solver shuffles with a fixed seed, not numpy's global one."""
+    generator = np.random.default_rng(7)
+    letters = list("abdefghijklmnoprstuvyæøå")
+    words = ["".join(generator.choice(letters, size=7)) for _ in range(600)]
+    texts = [" ".join(generator.choice(words, size=5)) for _ in range(800)]
+    codes = [["45", "33", "90", "15", "31"][int(generator.integers(5))] + "000000" for _ in texts]
+    terms = [tuple(matching_terms(text, "nb")) for text in texts]
+    scores = []
+    for seed in (1, 2):
+        np.random.seed(seed)
+        trained = DivisionClassifier(terms, codes, texts=texts)
+        scores.append(trained.member_scores(terms[0], texts[0]))
+    assert set(scores[0]) == {"terms", "characters"}
+    for member in scores[0]:
+        assert np.array_equal(scores[0][member], scores[1][member])

@@ -62,6 +62,21 @@ def test_me_refuses_a_bad_token_and_no_login(client, personas):
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer skala_nonsense"}).status_code == 401
 
 
+def test_public_reads_refuse_a_revoked_or_unknown_token_rather_than_answer_as_anonymous(client, personas):
+    token, secret = ApiToken.issue(personas.editor, "test")
+    token.revoke()
+    for authorization in (f"Bearer {secret}", "Bearer skala_nonsense"):
+        headers = {"Authorization": authorization}
+        refused = client.post(
+            "/api/v1/match/similar", [{"id": 1, "text": "Nattilsyn"}], "application/json", headers=headers
+        )
+        assert refused.status_code == 401
+        assert "not valid" in refused.json()["detail"]
+        assert client.get("/api/v1/needs", headers=headers).status_code == 401
+    assert client.get("/api/v1/needs").status_code == 200  # no token: public reads as before
+    assert client.get("/api/v1/needs", headers={"Authorization": "Basic cHJveHk6cGFzcw=="}).status_code == 200
+
+
 def test_openapi_schema_and_docs_are_served_locally(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/reference/cpv/{code}" in schema["paths"]

@@ -271,7 +271,7 @@ def test_imported_notices_are_found_by_the_matcher_under_their_import_id(tmp_pat
     assert answer["matches"][0]["kind"] == "notice"
 
 
-def test_a_notice_keyed_by_a_whole_number_is_answered_with_that_number(tmp_path):
+def test_a_notice_keyed_by_a_whole_number_is_answered_with_that_number(client, tmp_path):
     import_notices(
         write_jsonl(
             tmp_path,
@@ -281,6 +281,8 @@ def test_a_notice_keyed_by_a_whole_number_is_answered_with_that_number(tmp_path)
     )
     [answer] = answer_similar([Item("q", "trygghetsalarm for eldre som bor hjemme", "nb")], top=5)
     assert sorted(map(repr, (match["id"] for match in answer["matches"]))) == ["'2024102'", "2024101"]
+    assert client.get("/api/v1/notices/2024101").json()["id"] == 2024101  # the notices API agrees
+    assert client.get("/api/v1/notices/2024102").json()["id"] == "2024102"
     # The same notice under the same key given as text is the same notice, answered as text from then on.
     report = import_notices(write_jsonl(tmp_path, notice_line("2024101"), name="again.jsonl"))
     assert (report.created, report.updated) == (0, 1)
@@ -479,6 +481,16 @@ def test_a_nul_character_is_refused_with_its_line_on_every_database(tmp_path):
     path = write_jsonl(tmp_path, notice_line("N-1"), notice_line("N-2", title="Ti\u0000tel"))
     with pytest.raises(
         NoticeImportError, match=r"notices.jsonl, line 2, field 'title': holds a NUL character"
+    ):
+        import_notices(path)
+    assert not Notice.objects.exists()
+
+
+def test_a_lone_surrogate_is_refused_with_its_line_not_a_crash(tmp_path):
+    path = write_jsonl(tmp_path, notice_line("N-1"), notice_line("N-2", title="Vei \ud800 vedlikehold"))
+    with pytest.raises(
+        NoticeImportError,
+        match=r"notices.jsonl, line 2, field 'title': holds a lone surrogate \(\\ud800\) at character 5",
     ):
         import_notices(path)
     assert not Notice.objects.exists()

@@ -25,8 +25,15 @@ class Command(BaseCommand):
             check_writable(Path(output))  # before the matching, which may take minutes
         try:
             check_top(top)
-            numbers, rows = self.read(input)
-            items = parse_items(rows, lines=numbers)
+            numbers, rows, problems = self.read(input)
+            try:
+                items = parse_items(rows, lines=numbers)
+            except MatchInputError as error:
+                problems += error.problems
+            if problems:
+                # Every bad line at once, in the file's order: lines that are not JSON and items that are not
+                # usable alike.
+                raise MatchInputError(sorted(problems, key=lambda problem: problem.line or 0))
         except MatchInputError as error:
             if len(error.problems) > error.SHOWN:
                 self.stderr.write("\n".join(f"{input}: {problem}" for problem in error.problems))
@@ -44,9 +51,9 @@ class Command(BaseCommand):
                 handle.write(lines)
             self.stderr.write(f"{len(answers)} answers written to {output}")
 
-    def read(self, path: str) -> tuple[list[int], list]:
-        """Every non-blank line parsed, with its number; a line that is not JSON (or not UTF-8) is
-        reported with its number."""
+    def read(self, path: str) -> tuple[list[int], list, list[Problem]]:
+        """Every non-blank line parsed, with its number, and a problem for each line that is not JSON (or
+        not UTF-8)."""
         numbers, rows, problems = [], [], []
         for number, raw in enumerate(self.lines(path), start=1):
             try:
@@ -63,13 +70,13 @@ class Command(BaseCommand):
                 problems.append(Problem(number, f"not JSON ({error.msg})"))
             except RecursionError:
                 problems.append(Problem(number, "nested too deeply"))
-        if problems:
-            raise MatchInputError(problems)
-        return numbers, rows
+        return numbers, rows, problems
 
     def lines(self, path: str):
         if path == "-":
-            yield from sys.stdin
+            # As bytes, so that standard input is read as a file is: a byte order mark, or text that is
+            # not UTF-8, is handled the same way.
+            yield from sys.stdin.buffer
             return
         try:
             with open(path, "rb") as handle:
