@@ -517,7 +517,26 @@ def still_visible(
 def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:
     """CPV codes for the query, from the labels and from the nearest public documents with codes."""
     built = current()
-    return suggester().suggest(query, built.index, top=top, voters_allowed=built.public)
+    return suggester().suggest(query, built.index, top=top, voters_allowed=public_now(built))
+
+
+def public_now(built: BuiltIndex) -> np.ndarray:
+    """The index's public rows, less those made invited-only since it last took changes in: while a
+    large corpus is re-indexed in the background the index answers as it was, and a need made
+    invited-only a moment ago must not lend its codes to anyone's suggestions meanwhile."""
+    _count, latest = built.stamp
+    if latest is None:
+        return built.public
+    since = latest - timedelta(seconds=CHANGE_OVERLAP_SECONDS)
+    hidden = rows_of(
+        built,
+        CorpusDocument.objects.filter(updated_at__gte=since, is_public=False).values_list("key", flat=True),
+    )
+    if not hidden:
+        return built.public
+    allowed = built.public.copy()
+    allowed[hidden] = False
+    return allowed
 
 
 def rebuild(progress: Progress | None = None) -> int:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from skala.needs.models import Need, NeedStatus
+from skala.needs.models import Need, NeedStatus, Visibility
 from skala.orgs.models import Organisation, OrganisationUnit
 from skala.orgs.permissions import descendants, member_organisations
 from skala.suppliers.models import ANSWERED, Proposal, ProposalEvent, ProposalStatus
@@ -44,7 +44,12 @@ def route(*, need: Need | None, buyer: Organisation | None, cpv_codes: list[str]
         groups = {code[:3] for code in cpv_codes}
         divisions = {code[:2] for code in cpv_codes}
         weight: Counter[int] = Counter()
-        published = Need.objects.published().filter(organisation__in=units).prefetch_related("cpv_codes")
+        # Public needs only: routing by an invited-only need would tell the supplier which office has one.
+        published = (
+            Need.objects.published()
+            .filter(organisation__in=units, visibility=Visibility.PUBLIC)
+            .prefetch_related("cpv_codes")
+        )
         for candidate in published:
             codes = [code.code8 for code in candidate.cpv_codes.all()]
             if any(code[:3] in groups for code in codes):

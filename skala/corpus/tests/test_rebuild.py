@@ -366,3 +366,22 @@ def test_an_index_that_has_taken_changes_is_rebuilt_once_it_is_old(settings):
     assert (rebuilt.base_rows, rebuilt.added_rows) == (32, 0)
     query = services.query_for("fortau", "nb")
     assert [match.key for match in services.similar(query)] == ["notice:0-0-0"]
+
+
+def test_a_need_made_invited_only_lends_no_codes_from_an_index_that_lags_behind(monkeypatch):
+    services.upsert(
+        "need:1",
+        kind=DocumentKind.NEED,
+        title="Zorblaxmåler for sykehjem",
+        text="Zorblax",
+        language="nb",
+        cpv=["38430000"],
+        owner_id=7,
+    )
+    query = services.query_for("Zorblaxmåler", "nb")
+    assert "38430000" in [suggestion.code for suggestion in services.suggest_cpv(query)]
+    lagging = services.current()
+    CorpusDocument.objects.filter(key="need:1").update(is_public=False, updated_at=timezone.now())
+    # As while a large corpus re-indexes in the background: requests are answered from the index as it was.
+    monkeypatch.setattr(services, "current", lambda: lagging)
+    assert "38430000" not in [suggestion.code for suggestion in services.suggest_cpv(query)]

@@ -44,6 +44,16 @@ def test_an_unsolicited_proposal_goes_to_the_unit_whose_needs_share_its_cpv(pers
     assert "CPV" in proposal.routed_because
 
 
+def test_an_invited_only_need_does_not_route_a_proposal_so_it_tells_no_supplier_it_exists(personas):
+    office = make_organisation(
+        "Innkjøpsseksjonen", parent=personas.oslo, unit=OrganisationUnit.PROCUREMENT_OFFICE
+    )
+    publish_need(personas.sykehjemsetaten, *NIGHT_NEED, cpv=["85311000"], visibility="invited")
+    proposal = send(personas, buyer=personas.oslo, cpv=["85312000"])
+    assert proposal.receiver == office
+    assert "CPV" not in proposal.routed_because
+
+
 def test_without_matching_needs_a_proposal_goes_to_the_procurement_office(personas):
     office = make_organisation(
         "Innkjøpsseksjonen", parent=personas.oslo, unit=OrganisationUnit.PROCUREMENT_OFFICE
