@@ -283,6 +283,20 @@ def children(element, name: str) -> Iterator:
     return (child for child in element if local_name(child.tag) == name)
 
 
+def notice_page(notice_data, language: str):
+    """The URI_DOC of the notice's TED page in its own language, else English, else the first one
+    (TED lists a page for every official language, in the order of their codes, not the notice's)."""
+    uri_list = first(notice_data, "URI_LIST") if notice_data is not None else None
+    if uri_list is None:
+        return None
+    pages = list(children(uri_list, "URI_DOC"))
+    for wanted in (language.upper(), "EN"):
+        for page in pages:
+            if (page.get("LG") or "").upper() == wanted:
+                return page
+    return pages[0] if pages else None
+
+
 def first(element, *path: str):
     """The first element along a path of local names, or None."""
     for name in path:
@@ -357,7 +371,7 @@ def record_from_ted(root) -> NoticeRecord:
         orgnr = orgnr[:40]
     name_element = first(body, "OFFICIALNAME") if body is not None else None
     awards = ted_awards(form)
-    url_element = first(notice_data, "URI_LIST", "URI_DOC") if notice_data is not None else None
+    url_element = notice_page(notice_data, original_language)
     return NoticeRecord(
         import_id=doc_id,
         source="ted",
@@ -487,13 +501,25 @@ def ocds_releases(package: Any) -> list[dict]:
         if not isinstance(package["records"], list):
             raise RecordError("records", "expected a list of records")
         releases = []
-        for record in package["records"]:
+        for number, record in enumerate(package["records"], start=1):
             if isinstance(record, dict) and isinstance(record.get("compiledRelease"), dict):
                 releases.append(record["compiledRelease"])
             elif isinstance(record, dict):
                 embedded = record.get("releases")
                 if not isinstance(embedded, list):
                     raise RecordError("records.releases", "expected a list of releases")
+                linked = [
+                    item
+                    for item in embedded
+                    if isinstance(item, dict) and "url" in item and "ocid" not in item
+                ]
+                if linked and len(linked) == len(embedded):
+                    # OCDS lets a record point at its releases by URL; an import reads what is in the file.
+                    raise RecordError(
+                        f"records[{number}].releases",
+                        "the releases are links (url, date, tag), not the releases themselves: fetch "
+                        "them into a release package, or give the record a compiledRelease",
+                    )
                 releases.extend(item for item in embedded if isinstance(item, dict))
         return releases
     if isinstance(package, dict) and "ocid" in package:

@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -171,6 +172,17 @@ def test_a_ted_notice_is_read_from_its_original_language_form():
     assert notice.published == datetime.date(2020, 3, 31)
     assert notice.language == "en"
     assert notice.url.startswith("http://ted.europa.eu/")
+
+
+def test_a_ted_notice_links_to_its_page_in_its_own_language_not_the_first_listed(tmp_path):
+    text = (DATA / "ted-20-157399.xml").read_text(encoding="utf-8")
+    english = re.search(r"<URI_DOC LG=\"EN\">([^<]+)</URI_DOC>", text)
+    danish = english.group(0).replace('LG="EN"', 'LG="DA"').replace(":TEXT:EN:", ":TEXT:DA:")
+    (tmp_path / "notice.xml").write_text(
+        text.replace(english.group(0), danish + english.group(0)), encoding="utf-8"
+    )
+    import_notices(tmp_path / "notice.xml")
+    assert Notice.objects.get().url == english.group(1)
 
 
 def test_a_folder_of_ted_notices_imports_each_file(tmp_path):
@@ -387,6 +399,24 @@ def test_a_notice_from_one_format_is_not_replaced_by_another_with_the_same_id(tm
                 ]
             },
             r"'EURO' is not a currency code",
+        ),
+        (
+            # A record that points at its releases (as Paraguay publishes them), with no compiledRelease.
+            {
+                "records": [
+                    {
+                        "ocid": "ocds-x-2",
+                        "releases": [
+                            {
+                                "url": "https://example.org/planning/2.json",
+                                "date": "2014-11-20",
+                                "tag": ["planning"],
+                            }
+                        ],
+                    }
+                ]
+            },
+            r"field 'records\[1\].releases': the releases are links \(url, date, tag\), not the releases",
         ),
     ],
 )
