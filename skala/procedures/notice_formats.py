@@ -644,6 +644,9 @@ def read_ocds_releases(path: Path, label: str | None = None) -> tuple[list[tuple
         return [], [Problem(name, f"not UTF-8 text (byte {error.start})")]
     except RecordError as error:
         return [], [Problem(name, error.reason, error.field)]
+    if not releases:
+        # As an empty JSON Lines file: a package with nothing in it is more likely a failed export.
+        return [], [Problem(name, "holds no releases")]
     found, problems = [], []
     for number, release in enumerate(releases, start=1):
         where = f"{name}, release {number}"

@@ -418,6 +418,8 @@ def test_a_notice_from_one_format_is_not_replaced_by_another_with_the_same_id(tm
             },
             r"field 'records\[1\].releases': the releases are links \(url, date, tag\), not the releases",
         ),
+        ({"releases": []}, r"package.json: holds no releases"),
+        ({"records": []}, r"package.json: holds no releases"),
     ],
 )
 def test_ocds_of_the_wrong_shape_is_refused_with_its_place(tmp_path, package, expected):
