@@ -38,7 +38,8 @@ def number_out_of_range(request, error):
 def invalid_request(request, error):
     # The matcher answers as its command line does, {"detail": "..."}; a body that is not a list of
     # objects fails the schema before its items are checked.
-    if request.path.startswith("/api/v1/match/"):
+    body_refused = any(str((problem.get("loc") or [""])[0]) == "body" for problem in error.errors)
+    if body_refused and request.path_info.startswith("/api/v1/match/"):
         detail = "the body must be a JSON list of objects, each with 'id' and 'text'"
         return api.create_response(request, {"detail": detail}, status=400)
     return api.create_response(request, {"detail": error.errors}, status=422)  # django-ninja's own answer

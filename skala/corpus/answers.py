@@ -132,10 +132,11 @@ def with_truncation(answer: dict, query) -> dict:
 
 def answer_cpv(items: list[Item], top: int) -> list[dict]:
     """The best CPV codes for each text."""
+    queries = (services.query_for(item.text, item.language) for item in items)
     answers = []
-    for item in items:
-        query = services.query_for(item.text, item.language)
-        suggestions = services.suggest_cpv(query, top=top)
+    for item, (query, suggestions) in zip(
+        items, services.suggest_cpv_for_each(queries, top=top), strict=True
+    ):
         cpv = [{"code": s.code, "score": s.score} for s in suggestions]
         answers.append(with_truncation({"id": item.id, "cpv": cpv}, query))
     return answers

@@ -516,8 +516,18 @@ def still_visible(
 
 def suggest_cpv(query: Query, top: int = 10) -> list[Suggestion]:
     """CPV codes for the query, from the labels and from the nearest public documents with codes."""
+    [(_query, suggestions)] = suggest_cpv_for_each([query], top)
+    return suggestions
+
+
+def suggest_cpv_for_each(queries: Iterable[Query], top: int = 10) -> Iterator[tuple[Query, list[Suggestion]]]:
+    """Each query with its suggest_cpv, from one index and one look at which documents are public now;
+    the queries are read one at a time, so a long file is never held whole."""
     built = current()
-    return suggester().suggest(query, built.index, top=top, voters_allowed=public_now(built))
+    allowed = public_now(built)
+    matcher = suggester()
+    for query in queries:
+        yield query, matcher.suggest(query, built.index, top=top, voters_allowed=allowed)
 
 
 def public_now(built: BuiltIndex) -> np.ndarray:

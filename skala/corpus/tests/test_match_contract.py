@@ -197,6 +197,12 @@ def test_the_api_names_an_item_that_is_not_an_object_and_a_body_that_is_not_a_li
         assert response.json() == {
             "detail": "the body must be a JSON list of objects, each with 'id' and 'text'"
         }
+    # A bad query parameter is not the body's fault: django-ninja's own answer names it.
+    response = client.post(
+        "/api/v1/match/cpv?top=abc", [{"id": 1, "text": "ok"}], content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "top"]
 
 
 def test_the_command_names_the_file_problems_and_the_true_line(corpus, tmp_path):

@@ -76,7 +76,7 @@ class Command(BaseCommand):
         if path == "-":
             # As bytes, so that standard input is read as a file is: a byte order mark, or text that is
             # not UTF-8, is handled the same way.
-            yield from sys.stdin.buffer
+            yield from getattr(sys.stdin, "buffer", sys.stdin)  # a text stream when called from Python
             return
         try:
             with open(path, "rb") as handle:
