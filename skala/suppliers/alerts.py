@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from skala.matching.analysis import analyse, words
 from skala.matching.languages import MULTILINGUAL, detect_language
-from skala.suppliers.models import Alert, AlertKind, Subscription
+from skala.suppliers.models import Alert, Subscription
 from skala.suppliers.notify import absolute
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class Published:
     county_id: int | None = None
     buyer_ids: set[int] = field(default_factory=set)
     language: str | None = None
+    need_id: int | None = None
 
     def __post_init__(self) -> None:
         full = f"{self.title}\n{self.text}"
@@ -114,6 +115,7 @@ def alert(subscription: Subscription, item: Published) -> bool:
                 title=item.title[:1000],
                 url=item.url,
                 why=why[:500],
+                need_id=item.need_id,
             )
     except IntegrityError:
         # Already alerted: a need published, closed and republished alerts once.
@@ -130,28 +132,11 @@ def create_alerts(item: Published) -> int:
 def readable(alerts, user):
     """The alerts whose need (or meeting's need) the person may still read: a need made invited-only, or
     taken back to draft, after it alerted is no longer named to subscribers it is not shared with."""
-    from skala.dialogue.models import Meeting
     from skala.needs.models import Need
     from skala.orgs.permissions import member_organisations
 
-    keys = alerts.filter(kind__in=[AlertKind.NEED, AlertKind.MEETING]).values_list("key", flat=True)
-    need_ids, meeting_ids = set(), set()
-    for key in keys.distinct():
-        kind, _colon, number = key.partition(":")
-        if number.isdigit():
-            (need_ids if kind == AlertKind.NEED else meeting_ids).add(int(number))
-    if not need_ids and not meeting_ids:
-        return alerts
-    need_of_meeting = dict(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", "need_id"))
-    shown = set(
-        Need.objects.visible_to(user, member_organisations(user) if user.is_authenticated else [])
-        .filter(pk__in=need_ids | set(need_of_meeting.values()))
-        .values_list("pk", flat=True)
-    )
-    hidden = [f"need:{pk}" for pk in need_ids - shown] + [
-        f"meeting:{pk}" for pk, need_id in need_of_meeting.items() if need_id not in shown
-    ]
-    return alerts.exclude(key__in=hidden) if hidden else alerts
+    organisations = member_organisations(user) if user.is_authenticated else []
+    return alerts.filter(Q(need__isnull=True) | Q(need__in=Need.objects.visible_to(user, organisations)))
 
 
 def digest_message(subscription: Subscription, alerts: list[Alert]) -> EmailMessage:

@@ -414,6 +414,9 @@ class Alert(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
     key = models.CharField(max_length=300, help_text="need:<id>, notice:<import id> or meeting:<id>")
+    # The need the alert is about (a meeting's need for a meeting): an alert is shown only while its
+    # subscriber may read that need, and goes with it.
+    need = models.ForeignKey(Need, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=1000)
     url = models.CharField(_("address"), max_length=500)
     why = models.CharField(_("why"), max_length=500, blank=True)

@@ -22,6 +22,7 @@ def published_need(need) -> Published:
         county_id=municipality.county_id if municipality else None,
         buyer_ids={organisation.pk for organisation in need.organisation.ancestors(include_self=True)},
         language=need.language or None,
+        need_id=need.pk,
     )
 
 

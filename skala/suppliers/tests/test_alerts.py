@@ -10,7 +10,7 @@ from django.core.management import call_command
 from skala.needs.models import Need, NeedStatus
 from skala.procedures.notice_import import import_notices
 from skala.reference.models import County
-from skala.suppliers.alerts import Published, keyword_matches, send_digests, why_it_matches
+from skala.suppliers.alerts import Published, alert, keyword_matches, send_digests, why_it_matches
 from skala.suppliers.models import Alert, Subscription
 from skala.suppliers.tests.builders import NIGHT_NEED, publish_need
 
@@ -36,14 +36,11 @@ def item(text, title="Behov", cpv=(), county_id=None, buyer_ids=(), language="nb
 
 def need_alert(subscription, personas, **fields) -> Alert:
     """An alert, not yet e-mailed, for a published public need."""
-    need = publish_need(personas.oslo, *NIGHT_NEED, **fields)
-    return Alert.objects.create(
-        subscription=subscription,
-        kind="need",
-        key=f"need:{need.pk}",
-        title="Nattilsyn",
-        url=need.get_absolute_url(),
-    )
+    from skala.suppliers.tasks import published_need
+
+    need = publish_need(personas.oslo, "Nattilsyn", NIGHT_NEED[1], **fields)
+    assert alert(subscription, published_need(need))  # as the task that follows publishing does
+    return Alert.objects.get(key=f"need:{need.pk}")
 
 
 @pytest.mark.parametrize(
@@ -225,14 +222,18 @@ def test_a_search_for_needs_becomes_a_subscription_with_one_press(client, person
 def test_a_need_made_invited_only_after_it_alerted_is_no_longer_named_to_the_subscriber(client, personas):
     """Nor is its meeting: both were public when they alerted."""
     from skala.dialogue.tests.builders import make_meeting
+    from skala.suppliers.alerts import alert as alert_for
+    from skala.suppliers.tasks import published_need
 
     subscription = subscribe(personas, keywords="sensor")
     alert = need_alert(subscription, personas)
     need = Need.objects.get(pk=alert.key.split(":")[1])
-    meeting = make_meeting(need, publish=False)
-    Alert.objects.create(
-        subscription=subscription, kind="meeting", key=f"meeting:{meeting.pk}", title="Dialogmøte", url="/"
-    )
+    assert alert.need == need
+    meeting = make_meeting(need, publish=False, title="Dialogmøte")
+    item = published_need(need)  # as alert_for_meeting builds it
+    item.kind, item.key, item.title = "meeting", f"meeting:{meeting.pk}", meeting.title
+    assert alert_for(subscription, item)
+    assert Alert.objects.get(kind="meeting").need == need
     need.visibility = "invited"
     need.save()
     client.force_login(personas.startup)
@@ -244,3 +245,6 @@ def test_a_need_made_invited_only_after_it_alerted_is_no_longer_named_to_the_sub
     need.save()
     assert {a["title"] for a in client.get("/api/v1/alerts").json()["items"]} == {"Nattilsyn", "Dialogmøte"}
     assert send_digests("daily").alerts == 2  # kept, unsent, while it was hidden
+    meeting.delete()
+    need.delete()
+    assert not Alert.objects.exists()  # an alert goes with its need
