@@ -321,6 +321,8 @@ def process_invite(request, need_id: int, payload: InvitationIn):
     need = need_for(user, need_id, "needs.change_need")
     if need.is_draft:
         raise HttpError(409, "Publish the need before inviting other buyers.")
+    if need.status == NeedStatus.CLOSED:
+        raise HttpError(409, "The need is closed: its joint process takes no new buyers.")
     form = InviteForm(payload.dict(), lead=need.organisation)
     if not form.is_valid():
         raise HttpError(

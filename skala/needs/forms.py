@@ -103,6 +103,7 @@ class InviteForm(forms.Form):
     )
     option_terms = forms.CharField(
         label=_("Option terms"),
+        # Not required of a partner, so not marked "optional" either: clean() asks it of a follower.
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For a follower: what it may buy, how much, and until when."),
@@ -112,6 +113,7 @@ class InviteForm(forms.Form):
         """already: the organisations invited or taking part, left out of the list (inviting one again
         changes nothing, so offering it only confuses). One that declined or left may be invited again."""
         super().__init__(*args, **kwargs)
+        self.fields["option_terms"].required_when = _("required for a follower")
         self.fields["organisation"].queryset = (
             Organisation.objects.public_buyers()
             .filter(parent=None)

@@ -226,7 +226,7 @@ def need_detail(request, need_id: int, invite_form: InviteForm | None = None):
                 else None,
             )
         )
-        if can_change and not need.is_draft
+        if can_change and not need.is_draft and need.status != NeedStatus.CLOSED
         else None,
     }
     if context["invite_form"] is not None:
@@ -247,6 +247,9 @@ def process_invite(request, need_id: int):
     if need.is_draft:
         # As the API: other buyers are invited to a published need, which they can then read.
         messages.error(request, _("Publish the need before you invite other buyers."))
+        return redirect(need)
+    if need.status == NeedStatus.CLOSED:
+        messages.error(request, _("The need is closed: its joint process takes no new buyers."))
         return redirect(need)
     form = InviteForm(request.POST, lead=need.organisation)
     if not form.is_valid():

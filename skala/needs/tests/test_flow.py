@@ -255,6 +255,36 @@ def test_other_buyers_are_invited_only_to_a_published_need(client, personas):
     assert not Participant.objects.exists()
 
 
+def test_a_closed_needs_joint_process_takes_no_new_buyers(client, personas):
+    need = publish_need(personas.oslo, "Avsluttet behov", "Tekst")
+    need.move_to(NeedStatus.CLOSED)
+    client.force_login(personas.owner)
+    page = client.get(f"/en/needs/{need.pk}/")
+    assert page.context["invite_form"] is None
+    response = client.post(
+        f"/en/needs/{need.pk}/process/invite/",
+        {"organisation": personas.stavanger.pk, "role": "partner", "option_terms": ""},
+        follow=True,
+    )
+    assert "The need is closed: its joint process takes no new buyers." in response.text
+    api = client.post(
+        f"/api/v1/needs/{need.pk}/process/invitations",
+        {"organisation": personas.stavanger.pk, "role": "partner", "option_terms": ""},
+        content_type="application/json",
+    )
+    assert api.status_code == 409
+    assert not Participant.objects.exists()
+
+
+def test_the_option_terms_are_marked_required_for_a_follower_not_optional(client, personas):
+    need = publish_need(personas.oslo, "Behov", "Tekst")
+    client.force_login(personas.owner)
+    page = client.get(f"/nb/needs/{need.pk}/").text
+    label = page[page.index('for="id_option_terms"') :].split("</label>")[0]
+    assert "påkrevd for en følger" in label
+    assert "valgfritt" not in label
+
+
 def test_a_refused_invitation_keeps_what_was_typed_and_says_which_field(client, personas):
     need = publish_need(personas.oslo, "Digitalt tilsyn om natten", "Nattlig tilsyn med sensorer")
     client.force_login(personas.owner)
