@@ -65,7 +65,8 @@ def work_of(user) -> Work:
     work.proposals_waiting = waiting.count()
     work.proposals = list(waiting.order_by("created_at")[:SHOWN])
     work.needs = list(
-        Need.objects.filter(organisation_id__in=mine)
+        # Their own, and those of the joint processes they have joined: a joint need is theirs to follow too.
+        Need.objects.of_organisations(mine)
         .exclude(status=NeedStatus.CLOSED)
         .select_related("organisation")
         .order_by("-updated_at")[:SHOWN]

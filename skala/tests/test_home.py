@@ -72,3 +72,16 @@ def test_the_navigation_offers_what_the_person_acts_as(client, personas):
     assert 'href="/en/portfolio/"' in page
     assert 'href="/en/suppliers/alerts/"' not in page
     assert 'href="/en/suppliers/proposals/"' in page
+
+
+def test_a_buyer_that_joined_a_joint_process_finds_its_need_among_its_organisations_needs(client, personas):
+    from skala.needs.services import answer
+
+    need = Need.objects.create(
+        organisation=personas.oslo, title="Nattilsyn", problem="x", status=NeedStatus.PUBLISHED
+    )
+    participant, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+    client.force_login(personas.other_buyer)  # editor in Stavanger
+    assert client.get("/en/").context["work"].needs == []  # invited, not yet joined: an invitation instead
+    assert answer(participant, accept=True)
+    assert [n.title for n in client.get("/en/").context["work"].needs] == ["Nattilsyn"]
