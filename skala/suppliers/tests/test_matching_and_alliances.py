@@ -139,3 +139,13 @@ def test_each_supplier_in_the_alliances_is_asked_to_partner_with_one_button(clie
     buttons = re.findall(r"Ask (.+?) to partner</button>", page)
     assert buttons
     assert len(buttons) == len(set(buttons))
+
+
+def test_a_draft_says_its_suppliers_come_once_it_is_published_rather_than_that_none_fit(client, personas):
+    from skala.needs.models import NeedStatus
+
+    draft = publish_need(personas.oslo, *NIGHT_NEED, status=NeedStatus.DRAFT)
+    client.force_login(personas.owner)
+    page = client.get(f"/en/suppliers/for-need/{draft.pk}/", headers={"HX-Request": "true"}).text
+    assert "Suppliers are matched once the need is published." in page
+    assert "No supplier has described" not in page
