@@ -57,7 +57,7 @@ def test_a_published_need_gets_a_follower_who_accepts_and_then_sees_it(browser, 
     assert "Inntil 200 sensorer til 2028" in invited.inner_text()
     assert_page(follower, "joint-5-invited")
     follow(invited.get_by_role("button", name="Accept"))
-    follower.get_by_text("Your answer is recorded.").wait_for()
+    follower.get_by_text("Stavanger kommune has joined the joint process.").wait_for()
     assert_page(follower, "joint-6-accepted")
     assert (
         "Stavanger kommune – follower with an option, accepted"

@@ -347,7 +347,11 @@ def process_answer(request, need_id: int, participant_id: int):
     if answer not in ("accept", "decline"):
         return HttpResponseBadRequest(_("The answer must be “accept” or “decline”."))
     if services.answer(participant, accept=answer == "accept"):
-        messages.success(request, _("Your answer is recorded."))
+        names = {"organisation": participant.organisation}
+        if answer == "accept":
+            messages.success(request, _("%(organisation)s has joined the joint process.") % names)
+        else:
+            messages.success(request, _("%(organisation)s has declined the invitation.") % names)
     else:
         messages.error(
             request,

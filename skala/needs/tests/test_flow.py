@@ -642,3 +642,27 @@ def test_every_suggested_cpv_code_says_why_in_words(client, personas):
     for item in page.context["suggestions"]:
         assert item.reasons
     assert "lignende klassifisert" in page.text
+
+
+def test_a_need_of_an_office_names_the_organisation_it_belongs_to(client, personas):
+    need = publish_need(personas.sykehjemsetaten, "Nattilsyn", "Tekst")
+    page = client.get(f"/en/needs/{need.pk}/").text
+    buyer = page[page.index("<dt>Buyer</dt>") :].split("</dd>")[0]
+    assert "Sykehjemsetaten" in buyer
+    assert "Oslo kommune" in buyer
+
+
+def test_the_answer_to_an_invitation_is_confirmed_in_words_that_say_which(client, personas):
+    from skala.needs.services import invite
+
+    client.force_login(personas.other_buyer)  # editor in Stavanger
+    for answer, said in (
+        ("accept", "Stavanger kommune has joined the joint process."),
+        ("decline", "Stavanger kommune has declined the invitation."),
+    ):
+        need = publish_need(personas.oslo, f"Behov {answer}", "Tekst")
+        participant, _created = invite(need, personas.stavanger, "partner", "", personas.owner)
+        response = client.post(
+            f"/en/needs/{need.pk}/process/{participant.pk}/answer/", {"answer": answer}, follow=True
+        )
+        assert said in response.text
