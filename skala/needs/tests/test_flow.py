@@ -666,3 +666,13 @@ def test_the_answer_to_an_invitation_is_confirmed_in_words_that_say_which(client
             f"/en/needs/{need.pk}/process/{participant.pk}/answer/", {"answer": answer}, follow=True
         )
         assert said in response.text
+
+
+def test_a_signed_out_visitor_refused_an_invited_only_need_is_offered_to_log_in(client, personas):
+    need = publish_need(personas.oslo, "Delt behov", "Tekst", visibility="invited")
+    response = client.get(f"/en/needs/{need.pk}/")
+    assert response.status_code == 403
+    assert "log in to see it" in response.text
+    assert f"/login/?next=/en/needs/{need.pk}/" in response.text.replace("%2F", "/")
+    client.force_login(personas.other_buyer)
+    assert "ask an administrator" in client.get(f"/en/needs/{need.pk}/").text
