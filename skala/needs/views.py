@@ -12,7 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from skala.needs import services
 from skala.needs.forms import InviteForm, NeedForm
-from skala.needs.models import ACTIVE_STATUSES, JointProcess, Need, NeedStatus, Participant, ParticipantStatus
+from skala.needs.models import (
+    ACTIVE_STATUSES,
+    JointProcess,
+    Need,
+    NeedStatus,
+    Participant,
+    ParticipantStatus,
+    Visibility,
+)
 from skala.needs.places import NeedOwners
 from skala.orgs.models import Organisation
 from skala.orgs.permissions import authorize, member_organisations
@@ -101,6 +109,7 @@ def need_create(request):
             form.save()
             services.sync_to_corpus(need)
         messages.success(request, _("The need was saved as a draft."))
+        warn_if_shared_with_no_one(request, need)
         return redirect(need)
     return render(request, "needs/need_form.html", {"form": form})
 
@@ -119,8 +128,24 @@ def need_edit(request, need_id: int):
             form.save()
             services.sync_to_corpus(need)
         messages.success(request, _("The need was saved."))
+        warn_if_shared_with_no_one(request, need)
         return redirect(need)
     return render(request, "needs/need_form.html", {"form": form, "need": need})
+
+
+def warn_if_shared_with_no_one(request, need: Need) -> None:
+    """An invited-only need that names no organisation, and has no joint process yet, is the owner's alone."""
+    if need.visibility != Visibility.INVITED or need.invited_organisations.exists():
+        return
+    if Participant.objects.filter(process__need=need, status__in=ACTIVE_STATUSES).exists():
+        return
+    messages.warning(
+        request,
+        _(
+            "Only your organisation can see this need: name the organisations to share it with, or invite "
+            "buyers into its joint process once it is published."
+        ),
+    )
 
 
 def need_codes(need: Need) -> set[str]:

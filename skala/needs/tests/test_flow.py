@@ -676,3 +676,19 @@ def test_a_signed_out_visitor_refused_an_invited_only_need_is_offered_to_log_in(
     assert f"/login/?next=/en/needs/{need.pk}/" in response.text.replace("%2F", "/")
     client.force_login(personas.other_buyer)
     assert "ask an administrator" in client.get(f"/en/needs/{need.pk}/").text
+
+
+def test_an_invited_only_need_shared_with_no_one_says_so_when_saved(client, personas):
+    client.force_login(personas.editor)
+    response = client.post(
+        "/en/needs/new/", need_form(personas.sykehjemsetaten, visibility="invited"), follow=True
+    )
+    assert "Only your organisation can see this need" in response.text
+    shared = client.post(
+        "/en/needs/new/",
+        need_form(
+            personas.sykehjemsetaten, visibility="invited", invited_organisations=[personas.stavanger.pk]
+        ),
+        follow=True,
+    )
+    assert "Only your organisation can see this need" not in shared.text
