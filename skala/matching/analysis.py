@@ -13,23 +13,24 @@ LABEL_SNOWBALL = {**SNOWBALL, "fi": "finnish"}
 
 # Function words that say nothing about what is bought. Short lists on purpose: content words
 # such as "tjenester" carry meaning in procurement and stay. The last line of each list holds the
-# words that people saw explained as "shared words" between unrelated needs (every need "trenger").
+# words that people saw explained as "shared words" between unrelated needs (every need "trenger", and
+# an electric ferry and a night-time sensor both "bruker" something and take "tid").
 STOP_WORDS = {
     "nb": "og i på til av for med som er en et ei det den de fra om ved eller at skal kan vi vår våre har "
     "ikke ut seg sin sitt sine også mer der her hva hvordan når nye ny alle andre etter over under "
     "uten dem mye noe noen hver hele mange mest får få gjør gjøre slik så enn bare kun både blant "
     "mellom hos mot per via oss deg meg han hun jeg du man dette disse denne hvis fordi da dermed "
-    "samt blir ble være vil må inn opp trenger trengs ønsker",
+    "samt blir ble være vil må inn opp trenger trengs ønsker bruker bruke brukes brukt tid lang fører",
     "nn": "og i på til av for med som er ein eit det den dei frå om ved eller at skal kan vi vår våre har "
     "ikkje ut seg sin sitt sine også meir der her kva korleis når nye ny alle andre etter over under "
     "utan mykje noko nokon kvar heile mange mest får få gjer gjere slik så enn berre både blant "
     "mellom hos mot per via oss deg meg han ho eg du dette desse denne viss fordi då dermed samt blir "
-    "vart vere vil må inn opp treng trengst ønskjer",
+    "vart vere vil må inn opp treng trengst ønskjer brukar bruke brukt tid lang fører",
     "sv": "och i på till av för med som är en ett det den de från om vid eller att ska kan vi vår våra har "
     "inte ut sig sin sitt sina också mer där här vad hur när nya ny alla andra efter över under utan "
     "dem mycket något några varje hela många mest får få gör göra sådan så än bara endast både bland "
     "mellan hos mot per via oss dig mig han hon jag du man detta dessa denna eftersom då därmed blir "
-    "blev vara vill måste in upp samt",
+    "blev vara vill måste in upp samt använder använda används",
     "da": "og i på til af for med som er en et det den de fra om ved eller at skal kan vi vores har ikke ud "
     "sig sin sit sine også mere der her hvad hvordan når nye ny alle andre efter over under bliver "
     "uden dem meget noget nogle hver hele mange mest får få gør gøre sådan så end bare kun både "
