@@ -692,3 +692,16 @@ def test_an_invited_only_need_shared_with_no_one_says_so_when_saved(client, pers
         follow=True,
     )
     assert "Only your organisation can see this need" not in shared.text
+
+
+def test_a_shared_cpv_level_is_named_with_its_label_not_the_code_alone():
+    from django.utils import translation
+
+    from skala.matching.index import Why
+    from skala.templatetags.skala_matching import cpv_label, reasons
+
+    cpv_label.cache_clear()
+    code = CpvCode.objects.get(code8="85000000")
+    with translation.override("en"):
+        [said] = reasons(Why(terms=[], cpv=("division", "85000000"), embedding=None))
+    assert said == f"same CPV division 85000000 {code.label('en')}"
